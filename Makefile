@@ -1,0 +1,51 @@
+# ripple: the one entry point. `make demo` and `make test` need only Python 3.11 and make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DBT := $(BIN)/dbt --no-use-colors
+DBT_DIRS := --project-dir dbt_project --profiles-dir profiles
+
+# The demo's data set: the ticket history Jan..Oct 2023 (one CSV a day, ~1.9 M rows).
+DEMO_START ?= 2023-01-01
+DEMO_END ?= 2023-10-31
+SEED ?= 42
+
+.PHONY: demo test test-soak ingest build daily docs clean lint help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+demo: $(STAMP)  ## set up, generate the default data, ingest, build, show what was built
+	$(BIN)/ripple generate tickets --start $(DEMO_START) --end $(DEMO_END) --seed $(SEED)
+	$(BIN)/ripple ingest
+	$(BIN)/ripple build
+	$(BIN)/ripple tables
+
+test: $(STAMP)  ## run the whole test suite (unit, end-to-end, equivalence)
+	$(BIN)/pytest -q
+
+test-soak: $(STAMP)  ## the suite plus long-running tests
+	$(BIN)/pytest -q -m "slow or not slow"
+
+ingest: $(STAMP)  ## load every pending landed file into bronze
+	$(BIN)/ripple ingest
+
+build: $(STAMP)  ## dbt build (silver, gold, ops views, tests)
+	$(BIN)/ripple build
+
+daily: $(STAMP)  ## generate the next business day, ingest it, build
+	$(BIN)/ripple daily --seed $(SEED)
+
+docs: $(STAMP)  ## dbt docs generate + serve on http://localhost:8080
+	$(BIN)/ripple docs
+
+clean:  ## remove the data dir, dbt artifacts and the virtualenv
+	rm -rf data dbt_project/target dbt_project/logs $(VENV)

@@ -1,0 +1,1 @@
+"""Synthetic source systems for ripple, deterministic under --seed."""

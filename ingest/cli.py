@@ -1,0 +1,178 @@
+"""`ripple`: generate source data, ingest it into bronze, build silver and gold, run the daily cycle."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date, timedelta
+
+from ingest.config import Settings, load_settings
+from ingest.errors import RippleError
+from ingest.lock import warehouse_lock
+from ingest.pipeline import ingest_files, landed_files
+from ingest.sources import SOURCES, get_source
+from ingest import transform, warehouse
+
+LAYERS = ("bronze", "silver", "gold", "ops")
+GENERATOR_SETTINGS = "generator.json"  # in the landing zone's source folder: what `daily` continues
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_generate(args, settings: Settings) -> None:
+    from generator import tickets
+
+    if args.date and (args.start or args.end):
+        raise RippleError("give either --date or --start/--end, not both")
+    start = args.date or args.start
+    end = args.date or args.end or start
+    if start is None:
+        raise RippleError("give --date D or --start D [--end D]")
+    landing = settings.data_dir / "landing" if settings.landing_url == str(settings.data_dir / "landing") else None
+    if landing is None:
+        raise RippleError("generate writes to the local landing zone; unset RIPPLE_LANDING_URL "
+                          "(uploading to a remote landing zone is not supported yet)")
+    try:
+        tickets.generate(landing, start, end, seed=args.seed, volume=args.volume)
+    except ValueError as exc:
+        raise RippleError(str(exc)) from None
+    (landing / tickets.LANDING_SUBDIR / GENERATOR_SETTINGS).write_text(
+        json.dumps({"seed": args.seed, "volume": args.volume}))
+
+
+def cmd_ingest(args, settings: Settings) -> None:
+    names = [args.source] if args.source else list(SOURCES)
+    if args.date and not args.source:
+        raise RippleError("--date needs a source, e.g. `ripple ingest tickets --date 2023-01-05`")
+    with warehouse_lock(settings, "ingest"):
+        for name in names:
+            ingest_files(get_source(name), settings, dates={args.date} if args.date else None)
+
+
+def cmd_build(args, settings: Settings) -> None:
+    with warehouse_lock(settings, "build"):
+        transform.build(settings, full_refresh=args.full_refresh, select=args.select)
+
+
+def cmd_reset(args, settings: Settings) -> None:
+    source = get_source(args.source)
+    with warehouse_lock(settings, "reset"):
+        # Derived rows first (they are found through silver), then bronze: a crash in between
+        # leaves bronze intact and the same reset can simply be run again.
+        transform.run_operation(settings, "reset_business_date", source=source.name,
+                                business_date=args.date.isoformat())
+        with warehouse.connect(settings) as con:
+            if warehouse.table_exists(con, "bronze", source.table):
+                deleted = con.execute(f"delete from bronze.{source.table} where _business_date = ?",
+                                      [args.date]).fetchone()[0]
+            else:
+                deleted = 0
+    print(f"reset {source.name} {args.date}: {deleted:,} bronze rows and their derived rows removed; "
+          "the next `ripple ingest` loads that date again")
+
+
+def cmd_daily(args, settings: Settings) -> None:
+    from generator import tickets
+
+    started = time.monotonic()
+    landed = [f.path for f in landed_files(get_source("tickets"), settings)]
+    days = sorted(date.fromisoformat(p[-14:-4]) for p in landed)
+    if not days:
+        raise RippleError("no ticket history landed yet: run `ripple generate tickets --start ... --end ...` first")
+    saved = settings.data_dir / "landing" / tickets.LANDING_SUBDIR / GENERATOR_SETTINGS
+    defaults = json.loads(saved.read_text()) if saved.exists() else {}
+    seed = args.seed if args.seed is not None else defaults.get("seed", 42)
+    volume = args.volume if args.volume is not None else defaults.get("volume", tickets.DEFAULT_VOLUME)
+    day = days[-1] + timedelta(days=1)
+    print(f"daily: business day {day} (after {days[-1]}, the latest landed)")
+    tickets.generate(settings.data_dir / "landing", day, day, seed=seed, volume=volume)
+    with warehouse_lock(settings, "daily"):
+        for name in SOURCES:
+            ingest_files(get_source(name), settings)
+        transform.build(settings)
+    print(f"daily: {day} generated, ingested and built in {time.monotonic() - started:.1f} s")
+
+
+def cmd_tables(args, settings: Settings) -> None:
+    if not settings.warehouse.exists():
+        raise RippleError(f"no warehouse at {settings.warehouse}: run `make demo` or `ripple ingest` first")
+    with warehouse.connect(settings, read_only=True) as con:
+        counts = warehouse.table_counts(con, LAYERS)
+    print(f"\nwarehouse {settings.warehouse}")
+    print(f"{'table':<40} {'rows':>12}")
+    for schema, table, rows in counts:
+        print(f"{schema + '.' + table:<40} {rows:>12,}")
+
+
+def cmd_docs(args, settings: Settings) -> None:
+    transform.run_dbt(settings, "docs", "generate")
+    transform.run_dbt(settings, "docs", "serve", "--port", str(args.port))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ripple",
+        description="Incremental ELT that stays correct when data is late, repeated or wrong. "
+                    "Configuration comes from the environment: RIPPLE_DATA_DIR (default ./data), "
+                    "RIPPLE_WAREHOUSE, RIPPLE_LANDING_URL, DBT_TARGET.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = sub.add_parser("generate", help="write synthetic source data into the landing zone")
+    gen_sub = gen.add_subparsers(dest="dataset", required=True, metavar="DATASET")
+    t = gen_sub.add_parser("tickets", help="ops-support tickets: one CSV per business day (Asia/Kolkata)")
+    t.add_argument("--start", type=parse_date, help="first day of a history range")
+    t.add_argument("--end", type=parse_date, help="last day of a history range (default: --start)")
+    t.add_argument("--date", type=parse_date, help="one business day")
+    t.add_argument("--seed", type=int, default=42, help="random seed: same seed, same files (default 42)")
+    t.add_argument("--volume", type=int, default=1450, help="mean tickets opened a day (default 1450)")
+    t.set_defaults(func=cmd_generate)
+
+    ing = sub.add_parser("ingest", help="load pending landed files into bronze (all sources by default)")
+    ing.add_argument("source", nargs="?", choices=list(SOURCES), help="one source only")
+    ing.add_argument("--date", type=parse_date, help="re-process this business date, loaded or not")
+    ing.set_defaults(func=cmd_ingest)
+
+    b = sub.add_parser("build", help="dbt build: silver, gold and ops models, with their tests")
+    b.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from bronze")
+    b.add_argument("--select", "-s", help="dbt node selection, e.g. +fact_tickets")
+    b.set_defaults(func=cmd_build)
+
+    r = sub.add_parser("reset", help="wipe a business date from bronze and every derived table")
+    r.add_argument("source", choices=list(SOURCES))
+    r.add_argument("--date", type=parse_date, required=True)
+    r.set_defaults(func=cmd_reset)
+
+    d = sub.add_parser("daily", help="generate the next business day, ingest it and build")
+    d.add_argument("--seed", type=int, help="default: the seed the history was generated with")
+    d.add_argument("--volume", type=int, help="default: the volume the history was generated with")
+    d.set_defaults(func=cmd_daily)
+
+    tb = sub.add_parser("tables", help="list the warehouse's tables by layer with row counts")
+    tb.set_defaults(func=cmd_tables)
+
+    doc = sub.add_parser("docs", help="dbt docs generate, then serve them")
+    doc.add_argument("--port", type=int, default=8080)
+    doc.set_defaults(func=cmd_docs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args, load_settings())
+    except RippleError as exc:
+        print(f"ripple: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

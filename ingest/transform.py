@@ -1,0 +1,47 @@
+"""Run dbt (silver, gold, ops) against this deployment's warehouse."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ingest.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings
+from ingest.errors import RippleError
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "RIPPLE_WAREHOUSE": str(settings.warehouse),
+        "DBT_TARGET": settings.dbt_target,
+        # dbt's artifacts and logs belong to the deployment, like everything else a run keeps
+        "DBT_TARGET_PATH": str(settings.dbt_target_path),
+        "DBT_LOG_PATH": str(settings.dbt_log_path),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def run_dbt(settings: Settings, *args: str) -> None:
+    dbt = Path(sys.executable).with_name("dbt")
+    cmd = [str(dbt), "--no-use-colors", *args,
+           "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROFILES_DIR)]
+    code = subprocess.run(cmd, env=dbt_env(settings), check=False).returncode
+    if code != 0:
+        raise RippleError(f"dbt {args[0]} failed (exit {code}); the output above names the model "
+                          f"or test, full log in {settings.dbt_log_path}/dbt.log")
+
+
+def build(settings: Settings, full_refresh: bool = False, select: str | None = None) -> None:
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if select:
+        args += ["--select", select]
+    run_dbt(settings, *args)
+
+
+def run_operation(settings: Settings, macro: str, **macro_args) -> None:
+    run_dbt(settings, "run-operation", macro, "--args", json.dumps(macro_args, default=str))

@@ -1,0 +1,30 @@
+"""Direct access to the DuckDB warehouse for what is neither dlt's nor dbt's job."""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingest.config import Settings
+
+
+def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(settings.warehouse), read_only=read_only)
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0] > 0
+
+
+def table_counts(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tuple[str, str, int]]:
+    """(schema, table, rows) for every table and view in the given schemas."""
+    names = con.execute(
+        f"select table_schema, table_name from information_schema.tables "
+        f"where table_schema in ({', '.join('?' * len(schemas))}) and table_name not like '\\_dlt%' escape '\\' "
+        f"order by array_position(?, table_schema), table_name",
+        [*schemas, list(schemas)],
+    ).fetchall()
+    return [(s, t, con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]) for s, t in names]
