@@ -29,7 +29,7 @@ COLUMNS = (
     "ticket_id", "created_at", "updated_at", "status", "priority", "category", "channel",
     "agent_id", "agent_name", "customer_id", "subject", "first_response_at", "resolved_at",
 )
-WEEKDAY_FACTOR = (1.30, 1.18, 1.08, 1.02, 0.95, 0.78, 0.72)  # Monday .. Sunday
+WEEKDAY_FACTOR = (1.25, 1.16, 1.08, 1.02, 0.95, 0.80, 0.75)  # Monday .. Sunday
 PRIORITIES = (("P1", 0.05, 4), ("P2", 0.15, 8), ("P3", 0.45, 24), ("P4", 0.35, 72))  # name, share, SLA hours
 FIRST_RESPONSE_HOURS = {"P1": 0.25, "P2": 0.75, "P3": 2.0, "P4": 6.0}  # mean wait for a first answer
 CATEGORIES = {
@@ -67,7 +67,7 @@ def make_agents(seed: int) -> list[Agent]:
 def tickets_opened(day: date, seed: int, volume: int, agents: list[Agent]):
     """Yield (opened day, events) for every ticket opened on `day`; events are (when, status, row)."""
     rng = random.Random(f"{seed}:{day.isoformat()}")
-    n = max(1, round(volume * WEEKDAY_FACTOR[day.weekday()] * rng.uniform(0.9, 1.1)))
+    n = max(1, round(volume * WEEKDAY_FACTOR[day.weekday()] * rng.uniform(0.93, 1.07)))
     midnight = datetime(day.year, day.month, day.day)
     categories = list(CATEGORIES)
     for seq in range(1, n + 1):

@@ -145,8 +145,12 @@ def read_rows(con: duckdb.DuckDBPyConnection, source: FileSource, landed: Landed
     return rows
 
 
-def rejected_file_row(source: FileSource, reason: str, data_preview: str) -> pa.Table:
+def rejected_file_row(con: duckdb.DuckDBPyConnection, source: FileSource, reason: str,
+                      data_preview: str) -> pa.Table:
     """A whole file that cannot be read becomes one quarantine row (line 0) with the reason."""
-    empty = {c.name: pa.nulls(1, pa.string()) for c in source.columns}
-    return pa.table({**empty, "_source_line": pa.array([0], pa.int64()),
-                     "_reject_reason": [reason], "_raw_record": [data_preview[:MAX_RAW_CHARS]]})
+    nulls = ", ".join(f"null::{c.type} as {quote(c.name)}" for c in source.columns)
+    return con.execute(
+        f"select {nulls}, 0::bigint as _source_line, ?::varchar as _reject_reason, "
+        f"?::varchar as _raw_record",
+        [reason, data_preview[:MAX_RAW_CHARS]],
+    ).fetch_arrow_table()

@@ -83,7 +83,7 @@ def landed_files(source: FileSource, settings: Settings) -> list[LandedFile]:
     for item in filesystem(bucket_url=settings.landing_url, file_glob=source.location):
         modified = item["modification_date"]
         files.append(LandedFile(
-            path=item["file_name"],
+            path=item["relative_path"],
             size=item["size_in_bytes"],
             modified_at=datetime.fromtimestamp(modified.timestamp(), timezone.utc),
             opener=item.open,
@@ -138,7 +138,7 @@ def file_rows(con: duckdb.DuckDBPyConnection, source: FileSource, landed: Landed
     except FileRejected as exc:
         with landed.opener() as f:
             preview = f.read(4096).decode("utf-8", errors="replace")
-        rows = rejected_file_row(source, str(exc), preview)
+        rows = rejected_file_row(con, source, str(exc), preview)
         outcome = FileOutcome(landed.path, day, 0, 1, error=str(exc))
     con.register("file_rows", rows)
     try:

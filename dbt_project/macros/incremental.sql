@@ -1,0 +1,54 @@
+{#-
+  Watermarks. Every incremental model keeps `_loaded_at`: the latest bronze load time of the
+  rows it was computed from. Its watermark is max(`_loaded_at`) of its own rows, so a model
+  that failed or was skipped catches up on its next run, whatever the others did.
+-#}
+{% macro watermark_filter(column='_loaded_at') -%}
+    {{ column }} > (
+        select {{ dbt.dateadd('minute', -1 * var('ripple_lookback_minutes'),
+                              "coalesce(max(_loaded_at), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))") }}
+        from {{ this }}
+    )
+{%- endmacro %}
+
+{#- Tickets with a status change loaded after this model's watermark. -#}
+{% macro tickets_touched() -%}
+    select distinct ticket_id
+    from {{ ref('int_ticket_events_deduplicated') }}
+    where {{ watermark_filter() }}
+{%- endmacro %}
+
+{#-
+  Every business date a touched ticket counts towards, in any version of it: the dates it was
+  opened and resolved (as told by any of its events, old or new) and the dates of the files
+  that carried its events. Daily aggregates recompute exactly these dates, so a late or
+  corrected event moves a ticket out of the day it used to count in and into its new one.
+-#}
+{% macro ticket_dates_touched() -%}
+    with touched_events as (
+        select events.created_date, events.resolved_date, events.business_date
+        from {{ ref('int_ticket_events_deduplicated') }} as events
+        where events.ticket_id in ({{ tickets_touched() }})
+    )
+    select created_date as business_date from touched_events
+    union distinct
+    select resolved_date from touched_events where resolved_date is not null
+    union distinct
+    select business_date from touched_events
+{%- endmacro %}
+
+{#-
+  First business date an incremental daily model must recompute: the earliest touched date,
+  or the first day after the last one it holds. Models whose rows depend on every earlier day
+  (backlog, open load) recompute from here to the last day.
+-#}
+{% macro first_date_to_recompute() -%}
+    select min(business_date) as start_date
+    from (
+        {{ ticket_dates_touched() }}
+        union distinct
+        select business_date
+        from {{ ref('int_ticket_business_days') }}
+        where business_date > (select max(business_date) from {{ this }})
+    ) as candidates
+{%- endmacro %}

@@ -1,0 +1,96 @@
+"""Each test gets its own deployment: a data dir with its own landing zone, warehouse and dlt state."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from generator import tickets
+from ingest.cli import main
+
+SMALL_VOLUME = 40  # tickets a day: enough for every status path, small enough for many dbt runs
+
+
+@dataclass
+class Deployment:
+    data_dir: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.data_dir / "landing" / tickets.LANDING_SUBDIR
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    def ripple(self, *args: str) -> None:
+        code = main(list(args))
+        assert code == 0, f"ripple {' '.join(args)} exited {code}"
+
+    def generate(self, start: str, end: str | None = None, volume: int = SMALL_VOLUME) -> None:
+        self.ripple("generate", "tickets", "--start", start, "--end", end or start, "--volume", str(volume))
+
+    def ticket_file(self, day: str) -> Path:
+        return self.landing / f"tickets_{day}.csv"
+
+    def hold_back(self, day: str) -> Path:
+        """Move a landed file out of the landing zone, as if it had not arrived yet."""
+        held = self.data_dir / "held" / f"tickets_{day}.csv"
+        held.parent.mkdir(exist_ok=True)
+        shutil.move(self.ticket_file(day), held)
+        return held
+
+    def release(self, day: str) -> None:
+        shutil.move(self.data_dir / "held" / f"tickets_{day}.csv", self.ticket_file(day))
+
+    def query(self, sql: str, params=None) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def tables(self, schema: str) -> list[str]:
+        return [r[0] for r in self.query(
+            "select table_name from information_schema.tables "
+            "where table_schema = ? and table_type = 'BASE TABLE' order by 1", [schema])]
+
+    def snapshot(self, schemas=("silver", "gold"), drop_columns=()) -> dict[str, list[tuple]]:
+        """Every table's full content, sorted, optionally without some columns."""
+        result = {}
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            for schema in schemas:
+                for (table,) in con.execute(
+                    "select table_name from information_schema.tables "
+                    "where table_schema = ? and table_type = 'BASE TABLE'", [schema]
+                ).fetchall():
+                    exclude = f" exclude ({', '.join(drop_columns)})" if drop_columns else ""
+                    result[f"{schema}.{table}"] = con.execute(
+                        f'select *{exclude} from "{schema}"."{table}" order by all').fetchall()
+        return result
+
+
+@pytest.fixture
+def deployment(tmp_path, monkeypatch) -> Deployment:
+    monkeypatch.setenv("RIPPLE_DATA_DIR", str(tmp_path / "data"))
+    for var in ("RIPPLE_WAREHOUSE", "RIPPLE_LANDING_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("DBT_TARGET", "ci")
+    return Deployment(tmp_path / "data")
+
+
+GOLD_TABLES = {
+    "fact_tickets": ["ticket_id"],
+    "features_daily": ["business_date"],
+    "backlog_daily": ["business_date"],
+    "daily_agent_load": ["agent_id", "business_date"],
+    "daily_ops_metrics": ["business_date"],
+    "sla_risk": ["priority", "breach_bucket"],
+}
+
+
+def day(n: int) -> str:
+    """Business day n (1-based) of the test history, starting on the world's first day."""
+    return date.fromordinal(tickets.WORLD_START.toordinal() + n - 1).isoformat()

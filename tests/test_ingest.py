@@ -1,0 +1,120 @@
+"""Landing zone -> bronze: each file once, counts reconcile, bad rows quarantined, reruns change nothing."""
+
+from __future__ import annotations
+
+import os
+
+from conftest import day
+
+
+def file_rows(path) -> int:
+    with path.open(encoding="utf-8") as f:
+        return sum(1 for _ in f) - 1  # minus the header
+
+
+def bronze_rows_by_file(deployment) -> dict[str, int]:
+    return dict(deployment.query("select _source_file, count(*) from bronze.tickets group by 1"))
+
+
+def test_rows_in_each_file_equal_rows_in_bronze_for_that_file(deployment):
+    deployment.generate(day(1), day(5))
+    deployment.ripple("ingest")
+    by_file = bronze_rows_by_file(deployment)
+    assert len(by_file) == 5
+    for n in range(1, 6):
+        path = deployment.ticket_file(day(n))
+        assert by_file[f"tickets/{path.name}"] == file_rows(path) > 0
+    assert deployment.query("select count(*) from bronze.tickets where _reject_reason is not null") == [(0,)]
+
+
+def test_second_ingest_loads_nothing_and_new_files_are_picked_up_in_date_order(deployment, capsys):
+    deployment.generate(day(1), day(3))
+    deployment.ripple("ingest")
+    before = deployment.query("select * from bronze.tickets order by all")
+    capsys.readouterr()
+    deployment.ripple("ingest")
+    assert "nothing new" in capsys.readouterr().out
+    assert deployment.query("select * from bronze.tickets order by all") == before
+
+    deployment.generate(day(4), day(6))  # three days of downtime, then catch up
+    deployment.hold_back(day(5))
+    deployment.release(day(5))
+    deployment.ripple("ingest")
+    out = capsys.readouterr().out
+    positions = [out.index(f"tickets_{day(n)}.csv") for n in (4, 5, 6)]
+    assert positions == sorted(positions)
+    assert "tickets_" + day(1) not in out
+    assert len(bronze_rows_by_file(deployment)) == 6
+
+
+def test_ingest_of_a_date_reprocesses_it_idempotently(deployment):
+    deployment.generate(day(1), day(4))
+    deployment.ripple("ingest")
+    content = "select * exclude (_loaded_at) from bronze.tickets order by all"
+    before = deployment.query(content)
+    deployment.ripple("ingest", "tickets", "--date", day(2))
+    deployment.ripple("ingest", "tickets", "--date", day(2))
+    assert deployment.query(content) == before
+    loads = dict(deployment.query("select _business_date::varchar, count(distinct _loaded_at) from bronze.tickets group by 1"))
+    assert loads == {day(1): 1, day(2): 1, day(3): 1, day(4): 1}
+    newest = deployment.query("select _business_date::varchar from bronze.tickets order by _loaded_at desc limit 1")
+    assert newest == [(day(2),)]
+
+
+def test_a_changed_file_replaces_its_rows(deployment):
+    deployment.generate(day(1), day(2))
+    deployment.ripple("ingest")
+    path = deployment.ticket_file(day(2))
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:11]), encoding="utf-8")  # header + 10 rows
+    os.utime(path, (1_800_000_000, 1_800_000_000))
+    deployment.ripple("ingest")
+    assert bronze_rows_by_file(deployment)[f"tickets/{path.name}"] == 10
+
+
+def test_bad_rows_are_quarantined_with_reason_and_good_rows_load(deployment):
+    deployment.generate(day(1))
+    path = deployment.ticket_file(day(1))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    good = lines[1].split(",")
+    bad_time = good.copy()
+    bad_time[2] = "2023-01-01 25:99:00"
+    no_key = good.copy()
+    no_key[0] = ""
+    lines[2] = ",".join(bad_time)  # line 3
+    lines[3] = ",".join(no_key)  # line 4
+    lines[4] = "TK-broken,2023-01-01"  # line 5: two fields instead of 13
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    deployment.ripple("ingest")
+    quarantined = deployment.query(
+        "select _source_line, _reject_reason, _raw_record from bronze.tickets "
+        "where _reject_reason is not null order by 1")
+    assert [q[0] for q in quarantined] == [3, 4, 5]
+    assert "updated_at: '2023-01-01 25:99:00' is not a valid timestamp" in quarantined[0][1]
+    assert "25:99:00" in quarantined[0][2]
+    assert quarantined[1][1] == "ticket_id: missing required value"
+    assert quarantined[2][1] == "line 5: expected 13 fields, found 2"
+    assert quarantined[2][2] == "TK-broken,2023-01-01"
+    read = len(lines) - 1
+    loaded = deployment.query("select count(*) from bronze.tickets where _reject_reason is null")[0][0]
+    assert (read, loaded) == (read, read - 3)
+    # good rows keep their own line numbers around the bad ones
+    assert deployment.query("select min(_source_line), max(_source_line) from bronze.tickets "
+                            "where _reject_reason is null") == [(2, read + 1)]
+
+
+def test_a_file_missing_required_columns_is_rejected_whole_and_the_rest_loads(deployment, capsys):
+    deployment.generate(day(1), day(2))
+    path = deployment.ticket_file(day(1))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("ticket_id,", "id,", 1), encoding="utf-8")
+    deployment.ripple("ingest")
+    out = capsys.readouterr().out
+    assert f"tickets/{path.name}: line 1 (header) lacks required column(s) ticket_id" in out
+    rejected = deployment.query("select _source_line, _reject_reason from bronze.tickets "
+                                "where _source_file = ?", [f"tickets/{path.name}"])
+    assert len(rejected) == 1 and rejected[0][0] == 0 and "ticket_id" in rejected[0][1]
+    assert bronze_rows_by_file(deployment)[f"tickets/tickets_{day(2)}.csv"] == file_rows(deployment.ticket_file(day(2)))
+    deployment.ripple("ingest")  # a rejected file counts as loaded: not retried until it changes
+    assert "nothing new" in capsys.readouterr().out
