@@ -66,7 +66,11 @@ class Deployment:
                     "select table_name from information_schema.tables "
                     "where table_schema = ? and table_type = 'BASE TABLE'", [schema]
                 ).fetchall():
-                    exclude = f" exclude ({', '.join(drop_columns)})" if drop_columns else ""
+                    columns = {c for (c,) in con.execute(
+                        "select column_name from information_schema.columns "
+                        "where table_schema = ? and table_name = ?", [schema, table]).fetchall()}
+                    dropped = [c for c in drop_columns if c in columns]
+                    exclude = f" exclude ({', '.join(dropped)})" if dropped else ""
                     result[f"{schema}.{table}"] = con.execute(
                         f'select *{exclude} from "{schema}"."{table}" order by all').fetchall()
         return result

@@ -27,4 +27,6 @@
             {{ log("reset " ~ business_date ~ ": cleared " ~ relation, info=true) }}
         {% endif %}
     {% endfor %}
+    {#- run-operation leaves its transaction open: all deletes land together or not at all -#}
+    {% do adapter.commit() %}
 {% endmacro %}

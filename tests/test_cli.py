@@ -1,0 +1,62 @@
+"""The `ripple` command as a user runs it: the installed entry point, in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ingest.config import load_settings
+from ingest.lock import warehouse_lock
+
+RIPPLE = str(Path(sys.executable).with_name("ripple"))
+
+
+def run(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ}
+    if data_dir:
+        env["RIPPLE_DATA_DIR"] = str(data_dir)
+    return subprocess.run([RIPPLE, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_help_lists_every_command():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("generate", "ingest", "build", "reset", "daily", "tables", "docs"):
+        assert command in result.stdout
+
+
+def test_a_second_run_while_one_holds_the_warehouse_exits_at_once_with_a_clear_message(deployment):
+    deployment.generate("2023-01-01")
+    with warehouse_lock(load_settings(), "build"):
+        result = run("ingest", data_dir=deployment.data_dir)
+    assert result.returncode == 1
+    assert "another run holds" in result.stderr and "`ripple build`" in result.stderr and "since" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not deployment.warehouse.exists()  # nothing was changed
+
+
+def test_user_errors_are_one_line_without_traceback(deployment):
+    bad_date = run("ingest", "tickets", "--date", "2023-13-01", data_dir=deployment.data_dir)
+    assert bad_date.returncode == 2 and "'2023-13-01' is not a date" in bad_date.stderr
+    no_file = run("ingest", "tickets", "--date", "2023-01-05", data_dir=deployment.data_dir)
+    assert no_file.returncode == 1
+    assert no_file.stderr.startswith("ripple: tickets: no landed file for 2023-01-05")
+    no_history = run("daily", data_dir=deployment.data_dir)
+    assert no_history.returncode == 1 and "no ticket history landed yet" in no_history.stderr
+    too_early = run("generate", "tickets", "--date", "2022-12-31", data_dir=deployment.data_dir)
+    assert too_early.returncode == 1 and "2023-01-01" in too_early.stderr
+    for result in (no_file, no_history, too_early):
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_tables_prints_every_layer_with_row_counts(deployment):
+    deployment.generate("2023-01-01", "2023-01-03")
+    deployment.ripple("ingest")
+    deployment.ripple("build")
+    result = run("tables", data_dir=deployment.data_dir)
+    assert result.returncode == 0
+    lines = dict(line.rsplit(None, 1) for line in result.stdout.splitlines() if line.startswith(("bronze.", "gold.")))
+    assert int(lines["bronze.tickets"].replace(",", "")) == deployment.query("select count(*) from bronze.tickets")[0][0]
+    assert {"gold.fact_tickets", "gold.backlog_daily", "gold.sla_risk"} <= set(lines)
