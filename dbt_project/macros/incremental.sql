@@ -5,10 +5,18 @@
 -#}
 {% macro watermark_filter(column='_loaded_at') -%}
     {{ column }} > (
-        select {{ dbt.dateadd('minute', -1 * var('ripple_lookback_minutes'),
+        select {{ dbt.dateadd('minute', -1 * lookback_minutes(),
                               "coalesce(max(_loaded_at), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))") }}
         from {{ this }}
     )
+{%- endmacro %}
+
+{#- How far behind its watermark a model re-reads. A load can only commit behind a build's
+    back where two processes write at once: DuckDB admits one writer at a time, so 0 there;
+    60 minutes elsewhere. The var `ripple_lookback_minutes` overrides both. -#}
+{% macro lookback_minutes() -%}
+    {%- set configured = var('ripple_lookback_minutes', none) -%}
+    {{- return(configured if configured is not none else (0 if target.type == 'duckdb' else 60)) -}}
 {%- endmacro %}
 
 {#- Tickets with a status change loaded after this model's watermark. -#}
