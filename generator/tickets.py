@@ -10,6 +10,7 @@ a history run, and the backlog snowballs because a few tickets are never resolve
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import random
 from dataclasses import dataclass
@@ -64,25 +65,32 @@ def make_agents(seed: int) -> list[Agent]:
     ]
 
 
+def cumulative(weights) -> list[float]:
+    return list(itertools.accumulate(weights))
+
+
+HOURS, HOUR_CUM = list(range(24)), cumulative(HOUR_WEIGHTS)
+PRIORITY_CUM = cumulative(p[1] for p in PRIORITIES)
+CATEGORY_NAMES, CATEGORY_CUM = list(CATEGORIES), cumulative(CATEGORY_WEIGHTS)
+CHANNEL_NAMES, CHANNEL_CUM = [c[0] for c in CHANNELS], cumulative(c[1] for c in CHANNELS)
+
+
 def tickets_opened(day: date, seed: int, volume: int, agents: list[Agent]):
-    """Yield (opened day, events) for every ticket opened on `day`; events are (when, status, row)."""
+    """Yield, for every ticket opened on `day`, its fixed fields and its status changes
+    as (when, status, first_response_at, resolved_at) with the two times formatted or ''."""
     rng = random.Random(f"{seed}:{day.isoformat()}")
     n = max(1, round(volume * WEEKDAY_FACTOR[day.weekday()] * rng.uniform(0.93, 1.07)))
     midnight = datetime(day.year, day.month, day.day)
-    categories = list(CATEGORIES)
     for seq in range(1, n + 1):
         created = midnight + timedelta(
-            hours=rng.choices(range(24), HOUR_WEIGHTS)[0], seconds=rng.randrange(3600)
+            hours=rng.choices(HOURS, cum_weights=HOUR_CUM)[0], seconds=rng.randrange(3600)
         )
-        priority, _, sla_hours = rng.choices(PRIORITIES, [p[1] for p in PRIORITIES])[0]
-        category = rng.choices(categories, CATEGORY_WEIGHTS)[0]
-        channel = rng.choices([c[0] for c in CHANNELS], [c[1] for c in CHANNELS])[0]
+        priority, _, sla_hours = rng.choices(PRIORITIES, cum_weights=PRIORITY_CUM)[0]
+        category = rng.choices(CATEGORY_NAMES, cum_weights=CATEGORY_CUM)[0]
+        channel = rng.choices(CHANNEL_NAMES, cum_weights=CHANNEL_CUM)[0]
         agent = rng.choice(agents)
-        base = (
-            f"TK-{day:%Y%m%d}-{seq:05d}", created.strftime(TS_FORMAT), None, None, priority,
-            category, channel, agent.agent_id, agent.name, f"CU{rng.randrange(1, N_CUSTOMERS):06d}",
-            rng.choice(CATEGORIES[category]),
-        )
+        customer = f"CU{rng.randrange(1, N_CUSTOMERS):06d}"
+        subject = rng.choice(CATEGORIES[category])
         first_response = created + timedelta(
             hours=rng.expovariate(1 / FIRST_RESPONSE_HOURS[priority]) * agent.speed + 1 / 60
         )
@@ -93,16 +101,21 @@ def tickets_opened(day: date, seed: int, volume: int, agents: list[Agent]):
         has_pending = stuck or rng.random() < PENDING_SHARE
         closed = resolved + timedelta(hours=rng.uniform(24, 72))
 
-        fr, rs = first_response.strftime(TS_FORMAT), resolved.strftime(TS_FORMAT)
-        steps = [(created, "open", "", ""), (first_response, "in_progress", fr, "")]
+        fixed = (f"TK-{day:%Y%m%d}-{seq:05d}", created, priority, category, channel,
+                 agent.agent_id, agent.name, customer, subject)
+        steps = [(created, "open", None, None), (first_response, "in_progress", first_response, None)]
         if has_pending:
-            steps.append((pending, "pending", fr, ""))
+            steps.append((pending, "pending", first_response, None))
         if not stuck:
-            steps += [(resolved, "resolved", fr, rs), (closed, "closed", fr, rs)]
-        yield [
-            (when, (base[0], base[1], when.strftime(TS_FORMAT), status, *base[4:], first, res))
-            for when, status, first, res in steps
-        ]
+            steps += [(resolved, "resolved", first_response, resolved), (closed, "closed", first_response, resolved)]
+        yield fixed, steps
+
+
+def csv_row(fixed: tuple, when: datetime, status: str, first: datetime | None, res: datetime | None) -> tuple:
+    ticket_id, created, priority, category, channel, agent_id, agent_name, customer, subject = fixed
+    return (ticket_id, created.strftime(TS_FORMAT), when.strftime(TS_FORMAT), status, priority, category,
+            channel, agent_id, agent_name, customer, subject,
+            first.strftime(TS_FORMAT) if first else "", res.strftime(TS_FORMAT) if res else "")
 
 
 def generate(out_dir: Path, start: date, end: date, seed: int = 42, volume: int = DEFAULT_VOLUME,
@@ -117,11 +130,11 @@ def generate(out_dir: Path, start: date, end: date, seed: int = 42, volume: int 
     first_open_day = max(WORLD_START, start - timedelta(days=MAX_LIFETIME_DAYS))
     day = first_open_day
     while day <= end:
-        for events in tickets_opened(day, seed, volume, agents):
-            for when, row in events:
+        for fixed, steps in tickets_opened(day, seed, volume, agents):
+            for when, status, first, res in steps:
                 event_day = when.date()
                 if start <= event_day <= end:
-                    by_day.setdefault(event_day, []).append((when, row))
+                    by_day.setdefault(event_day, []).append((when, csv_row(fixed, when, status, first, res)))
         day += timedelta(days=1)
 
     folder = out_dir / LANDING_SUBDIR
