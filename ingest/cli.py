@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from ingest.config import Settings, load_settings
 from ingest.errors import RippleError
 from ingest.lock import warehouse_lock
-from ingest.pipeline import ingest_files, landed_files
-from ingest.sources import SOURCES, get_source
-from ingest import transform, warehouse
+from ingest import database, runlog, status, transform, warehouse
+from ingest.pipeline import ingest, landed_files
+from ingest.sources import DatabaseSource, FileSource, get_source, load_sources
 
 LAYERS = ("bronze", "silver", "gold", "ops")
 GENERATOR_SETTINGS = "generator.json"  # in the landing zone's source folder: what `daily` continues
@@ -48,12 +48,23 @@ def cmd_generate(args, settings: Settings) -> None:
 
 
 def cmd_ingest(args, settings: Settings) -> None:
-    names = [args.source] if args.source else list(SOURCES)
-    if args.date and not args.source:
-        raise RippleError("--date needs a source, e.g. `ripple ingest tickets --date 2023-01-05`")
+    sources = [get_source(args.source)] if args.source else list(load_sources().values())
+    if (args.date or args.files) and not args.source:
+        raise RippleError("--date and --files need a source, e.g. `ripple ingest tickets --date 2023-01-05`")
+    if (args.date or args.files) and not isinstance(sources[0], FileSource):
+        raise RippleError(f"{args.source} is a database source: --date and --files apply to file sources")
+    failed = []
     with warehouse_lock(settings, "ingest"):
-        for name in names:
-            ingest_files(get_source(name), settings, dates={args.date} if args.date else None)
+        for source in sources:
+            try:
+                ingest(source, settings, dates={args.date} if args.date else None, files_glob=args.files)
+            except RippleError as exc:
+                if len(sources) == 1:
+                    raise
+                print(f"ripple: {exc}", file=sys.stderr)  # one source failing does not stop the others
+                failed.append(source.name)
+    if failed:
+        raise RippleError(f"ingest failed for {', '.join(failed)} (recorded in ops.ingestion_metadata)")
 
 
 def cmd_build(args, settings: Settings) -> None:
@@ -63,6 +74,8 @@ def cmd_build(args, settings: Settings) -> None:
 
 def cmd_reset(args, settings: Settings) -> None:
     source = get_source(args.source)
+    if not isinstance(source, FileSource) or not source.business_date_pattern:
+        raise RippleError(f"{args.source}: reset by date applies to file sources with business dates")
     with warehouse_lock(settings, "reset"):
         # Derived rows first (they are found through silver), then bronze: a crash in between
         # leaves bronze intact and the same reset can simply be run again.
@@ -94,8 +107,8 @@ def cmd_daily(args, settings: Settings) -> None:
     print(f"daily: business day {day} (after {days[-1]}, the latest landed)")
     tickets.generate(settings.data_dir / "landing", day, day, seed=seed, volume=volume)
     with warehouse_lock(settings, "daily"):
-        for name in SOURCES:
-            ingest_files(get_source(name), settings)
+        for source in load_sources().values():
+            ingest(source, settings)
         transform.build(settings)
     print(f"daily: {day} generated, ingested and built in {time.monotonic() - started:.1f} s")
 
@@ -114,6 +127,34 @@ def cmd_tables(args, settings: Settings) -> None:
 def cmd_docs(args, settings: Settings) -> None:
     transform.run_dbt(settings, "docs", "generate")
     transform.run_dbt(settings, "docs", "serve", "--port", str(args.port))
+
+
+def cmd_status(args, settings: Settings) -> int:
+    rows = status.source_status(settings, load_sources())
+    print(status.render(rows))
+    failed = [r.source for r in rows if r.last_status == "failed"]
+    if failed:
+        print(f"\nlast run failed for: {', '.join(failed)} (see ops.ingestion_metadata)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_watermark(args, settings: Settings) -> None:
+    source = get_source(args.source)
+    if not isinstance(source, DatabaseSource) or not source.cursor:
+        raise RippleError(f"{args.source} has no watermark: only database sources with a cursor do")
+    if args.action == "set" and args.value is None:
+        raise RippleError("`ripple watermark set SOURCE VALUE` needs a VALUE")
+    with warehouse_lock(settings, f"watermark {args.action}"), warehouse.connect(settings) as con:
+        current = runlog.get_watermark(con, source.name)
+        if args.action == "show":
+            print(f"{source.name}: {source.cursor} ({source.cursor_type}) = {current if current is not None else '(none: the next run extracts everything)'}")
+            return
+        value = database.parse_watermark(source, args.value) if args.action == "set" else None
+        runlog.set_watermark(con, source.name, source.cursor, source.cursor_type, value,
+                             action=args.action, by="cli")
+    after = value if value is not None else "(none: the next run extracts everything)"
+    print(f"{source.name}: watermark {current} -> {after} (recorded in ops.watermark_changes)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,9 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--volume", type=int, default=1450, help="mean tickets opened a day (default 1450)")
     t.set_defaults(func=cmd_generate)
 
-    ing = sub.add_parser("ingest", help="load pending landed files into bronze (all sources by default)")
-    ing.add_argument("source", nargs="?", choices=list(SOURCES), help="one source only")
-    ing.add_argument("--date", type=parse_date, help="re-process this business date, loaded or not")
+    ing = sub.add_parser("ingest", help="load what is new of every source (or one) into bronze")
+    ing.add_argument("source", nargs="?", help="one source only (see ingest/sources.toml)")
+    ing.add_argument("--date", type=parse_date, help="file sources: re-process this business date, loaded or not")
+    ing.add_argument("--files", metavar="GLOB", help="file sources: only files matching this glob "
+                     "(relative to the landing zone), e.g. one file")
     ing.set_defaults(func=cmd_ingest)
 
     b = sub.add_parser("build", help="dbt build: silver, gold and ops models, with their tests")
@@ -146,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
 
     r = sub.add_parser("reset", help="wipe a business date from bronze and every derived table")
-    r.add_argument("source", choices=list(SOURCES))
+    r.add_argument("source")
     r.add_argument("--date", type=parse_date, required=True)
     r.set_defaults(func=cmd_reset)
 
@@ -158,6 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
     tb = sub.add_parser("tables", help="list the warehouse's tables by layer with row counts")
     tb.set_defaults(func=cmd_tables)
 
+    st = sub.add_parser("status", help="per source: watermark, last run, rows, drift; "
+                        "exits 1 when the last run of any source failed")
+    st.set_defaults(func=cmd_status)
+
+    wm = sub.add_parser("watermark", help="show, set (rewind or advance) or reset a database source's cursor")
+    wm.add_argument("action", choices=("show", "set", "reset"))
+    wm.add_argument("source")
+    wm.add_argument("value", nargs="?", help="with set: the new cursor value (timestamp or integer)")
+    wm.set_defaults(func=cmd_watermark)
+
     doc = sub.add_parser("docs", help="dbt docs generate, then serve them")
     doc.add_argument("--port", type=int, default=8080)
     doc.set_defaults(func=cmd_docs)
@@ -167,11 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.func(args, load_settings())
+        return args.func(args, load_settings()) or 0
     except RippleError as exc:
         print(f"ripple: {exc}", file=sys.stderr)
         return 1
-    return 0
 
 
 if __name__ == "__main__":

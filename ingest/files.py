@@ -1,22 +1,24 @@
-"""Read one landed file into typed Arrow rows, without per-row Python.
+"""Read one landed file (CSV or JSON) into typed Arrow rows.
 
-pyarrow parses the CSV (every column as text); DuckDB casts each column to its declared type
-with TRY_CAST and writes, for every row that does not fit, the reason in plain words. Every
-row read is kept: rows that fit have `_reject_reason` NULL; rows that do not keep the reason
-and their raw content (`_raw_record`) and are what `ops.quarantine` shows. Good and rejected
-rows of a file land in the same bronze table in one transaction, so rows read = rows loaded +
-rows quarantined holds per file, even across crashes.
+The file is first parsed as text: pyarrow's CSV reader for CSV (the fast path, no per-row
+Python); for JSON, an array of objects or one object per line. DuckDB then casts every
+declared column with TRY_CAST and writes, for each row that does not fit, the reason in plain
+words. Every row read is kept: rows that fit have `_reject_reason` NULL; the others keep the
+reason and their raw content (`_raw_record`) and are what `ops.quarantine` shows. Columns the
+source does not declare are loaded as text (and reported as schema drift by the pipeline).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import itertools
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable, BinaryIO
+from typing import BinaryIO, Callable
 
 import duckdb
 import pyarrow as pa
@@ -25,10 +27,11 @@ import pyarrow.csv as pacsv
 from ingest.sources import FileSource
 
 MAX_RAW_CHARS = 10_000  # raw content kept per rejected row or file
+UNDECLARED = "VARCHAR (undeclared)"
 
 
 class FileRejected(Exception):
-    """The whole file cannot be read (not a CSV, required columns missing, unknown date...)."""
+    """The whole file cannot be read (not a CSV, not JSON, required columns missing...)."""
 
 
 @dataclass
@@ -39,11 +42,20 @@ class LandedFile:
     opener: Callable[[], BinaryIO]
 
 
+@dataclass
+class FileRows:
+    rows: pa.Table  # every row read, typed, with _source_line, _reject_reason, _raw_record
+    columns_seen: list[tuple[str, str]]  # (name, type) as found in the file, for drift
+    checksum: str  # sha256 of the file's bytes
+
+
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def business_date_of(source: FileSource, path: str) -> date:
+def business_date_of(source: FileSource, path: str) -> date | None:
+    if not source.business_date_pattern:
+        return None
     match = re.search(source.business_date_pattern, path)
     if not match:
         raise FileRejected(f"{path}: file name does not match {source.business_date_pattern!r}, "
@@ -54,39 +66,9 @@ def business_date_of(source: FileSource, path: str) -> date:
         raise FileRejected(f"{path}: {match.group('date')!r} in the file name is not a date") from None
 
 
-def parse_csv(source: FileSource, path: str, data: bytes) -> tuple[pa.Table, list[dict]]:
-    """Parse as text; malformed lines (wrong number of fields) come back separately."""
-    header_line = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", errors="replace")
-    names = next(csv.reader([header_line]), []) if header_line else []
-    missing = [c.name for c in source.columns if c.required and c.name not in names]
-    if missing:
-        raise FileRejected(f"{path}: line 1 (header) lacks required column(s) {', '.join(missing)}; "
-                           f"found {header_line[:200]!r}")
-    malformed: list[dict] = []
-
-    def on_invalid(row) -> str:
-        malformed.append({"line": row.number, "text": row.text,
-                          "reason": f"line {row.number}: expected {row.expected_columns} fields, "
-                                    f"found {row.actual_columns}"})
-        return "skip"
-
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, strings_can_be_null=False
-            ),
-            read_options=pacsv.ReadOptions(use_threads=False),  # line numbers stay known
-        )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise FileRejected(f"{path}: not readable as CSV: {exc}") from None
-    return table, malformed
-
-
 def record_lines(n_parsed: int, malformed_lines: list[int]) -> pa.Array:
-    """Line number of each parsed record: the header is line 1 and malformed lines are skipped.
-    (A quoted field spanning lines shifts the numbers after it; generated data has none.)"""
+    """Line number of each parsed CSV record: the header is line 1 and malformed lines are
+    skipped. (A quoted field spanning lines shifts the numbers after it.)"""
     segments, line, remaining = [], 2, n_parsed
     for bad in sorted(malformed_lines):
         take = max(0, min(bad - line, remaining))
@@ -97,8 +79,90 @@ def record_lines(n_parsed: int, malformed_lines: list[int]) -> pa.Array:
     return pa.array(itertools.chain.from_iterable(segments), pa.int64())
 
 
-def typed_select(source: FileSource, present: set[str]) -> str:
-    """SELECT over `raw_rows` casting every declared column and explaining every failure."""
+def parse_csv(path: str, data: bytes) -> tuple[pa.Table, list[dict]]:
+    """All fields as text plus `_source_line`; malformed lines (wrong field count) come back apart."""
+    header_line = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", errors="replace")
+    names = next(csv.reader([header_line]), []) if header_line.strip() else []
+    if not names:
+        raise FileRejected(f"{path}: empty file, no header line")
+    malformed: list[dict] = []
+
+    def on_invalid(row) -> str:
+        malformed.append({"line": row.number, "raw": row.text,
+                          "reason": f"line {row.number}: expected {row.expected_columns} fields, "
+                                    f"found {row.actual_columns}"})
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False),
+            read_options=pacsv.ReadOptions(use_threads=False),  # line numbers stay known
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise FileRejected(f"{path}: not readable as CSV: {exc}") from None
+    lines = record_lines(table.num_rows, [m["line"] for m in malformed])
+    return table.append_column("_source_line", lines), malformed
+
+
+def json_text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def parse_json(path: str, data: bytes) -> tuple[pa.Table, list[dict]]:
+    """An array of objects (record n is `_source_line` n) or one object per line (its line)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileRejected(f"{path}: not UTF-8 text: {exc}") from None
+    records: list[tuple[int, dict]] = []
+    malformed: list[dict] = []
+    stripped = text.lstrip()
+    if not stripped:
+        raise FileRejected(f"{path}: empty file")
+    if stripped.startswith("["):
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise FileRejected(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        for n, obj in enumerate(parsed, 1):
+            if isinstance(obj, dict):
+                records.append((n, obj))
+            else:
+                malformed.append({"line": n, "raw": json.dumps(obj), "reason": f"record {n}: not a JSON object"})
+    else:
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                malformed.append({"line": n, "raw": line, "reason": f"line {n}: not valid JSON: {exc.msg}"})
+                continue
+            if isinstance(obj, dict):
+                records.append((n, obj))
+            else:
+                malformed.append({"line": n, "raw": line, "reason": f"line {n}: not a JSON object"})
+        if not records and malformed and len(malformed) == sum(1 for ln in text.splitlines() if ln.strip()):
+            raise FileRejected(f"{path}: not valid JSON (no line is a JSON object; first: {malformed[0]['reason']})")
+    names = list(dict.fromkeys(key for _, obj in records for key in obj))
+    columns = {name: pa.array([json_text(obj.get(name)) for _, obj in records], pa.string()) for name in names}
+    columns["_source_line"] = pa.array([n for n, _ in records], pa.int64())
+    return pa.table(columns), malformed
+
+
+def typed_select(source: FileSource, present: list[str]) -> str:
+    """SELECT over `raw_rows`: declared columns cast, undeclared ones kept as text, every
+    failure explained in `_reject_reason`."""
+    declared = set(source.column_names)
     casts, checks = [], []
     for col in source.columns:
         value = f"nullif({quote(col.name)}, '')" if col.name in present else "null::varchar"
@@ -109,24 +173,30 @@ def typed_select(source: FileSource, present: set[str]) -> str:
                           f"'{col.name}: ''' || {value} || ''' is not a valid {col.type.lower()}' end")
         if col.required:
             checks.append(f"case when {value} is null then '{col.name}: missing required value' end")
+    extra = [f"nullif({quote(n)}, '') as {quote(n)}" for n in present if n not in declared and n != "_source_line"]
     return f"""
-        select {', '.join(casts)},
+        select {', '.join(casts + extra)},
                _source_line,
                nullif(concat_ws('; ', {', '.join(checks) or 'null'}), '') as _reject_reason
         from raw_rows
     """
 
 
-def read_rows(con: duckdb.DuckDBPyConnection, source: FileSource, landed: LandedFile) -> pa.Table:
-    """All rows of the file, typed, with `_reject_reason`/`_raw_record` set on rejected ones."""
+def read_rows(con: duckdb.DuckDBPyConnection, source: FileSource, landed: LandedFile) -> FileRows:
     with landed.opener() as f:
         data = f.read()
-    raw, malformed = parse_csv(source, landed.path, data)
-    raw = raw.append_column("_source_line", record_lines(raw.num_rows, [m["line"] for m in malformed]))
+    checksum = hashlib.sha256(data).hexdigest()
+    raw, malformed = (parse_json if source.kind == "json" else parse_csv)(landed.path, data)
+    present = [n for n in raw.column_names if n != "_source_line"]
+    missing = [c.name for c in source.columns if c.required and c.name not in present]
+    if missing and (raw.num_rows or source.kind == "csv"):
+        where = "line 1 (header) lacks" if source.kind == "csv" else "no record has"
+        raise FileRejected(f"{landed.path}: {where} required column(s) {', '.join(missing)}; "
+                           f"found {', '.join(present)[:200]}")
     con.register("raw_rows", raw)
     try:
         rows = con.sql(f"""
-            with typed as ({typed_select(source, set(raw.column_names))})
+            with typed as ({typed_select(source, raw.column_names)})
             select typed.*,
                    case when typed._reject_reason is not null
                         then left(to_json(raw_rows)::varchar, {MAX_RAW_CHARS}) end as _raw_record
@@ -139,18 +209,24 @@ def read_rows(con: duckdb.DuckDBPyConnection, source: FileSource, landed: Landed
         extra = pa.table({
             "_source_line": pa.array([m["line"] for m in malformed], pa.int64()),
             "_reject_reason": [m["reason"] for m in malformed],
-            "_raw_record": [m["text"][:MAX_RAW_CHARS] for m in malformed],
+            "_raw_record": [m["raw"][:MAX_RAW_CHARS] for m in malformed],
         })
         rows = pa.concat_tables([rows, extra], promote_options="default")
-    return rows
+    types = {c.name: c.type for c in source.columns}
+    return FileRows(rows, [(n, types.get(n, UNDECLARED)) for n in present], checksum)
 
 
-def rejected_file_row(con: duckdb.DuckDBPyConnection, source: FileSource, reason: str,
-                      data_preview: str) -> pa.Table:
+def rejected_file(con: duckdb.DuckDBPyConnection, source: FileSource, landed: LandedFile,
+                  reason: str) -> FileRows:
     """A whole file that cannot be read becomes one quarantine row (line 0) with the reason."""
+    try:
+        with landed.opener() as f:
+            data = f.read()
+    except OSError as exc:
+        data = f"<unreadable: {exc}>".encode()
     nulls = ", ".join(f"null::{c.type} as {quote(c.name)}" for c in source.columns)
-    return con.execute(
-        f"select {nulls}, 0::bigint as _source_line, ?::varchar as _reject_reason, "
-        f"?::varchar as _raw_record",
-        [reason, data_preview[:MAX_RAW_CHARS]],
+    rows = con.execute(
+        f"select {nulls}, 0::bigint as _source_line, ?::varchar as _reject_reason, ?::varchar as _raw_record",
+        [reason, data[:MAX_RAW_CHARS].decode("utf-8", errors="replace")],
     ).fetch_arrow_table()
+    return FileRows(rows, [], hashlib.sha256(data).hexdigest())

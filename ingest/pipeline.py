@@ -1,25 +1,31 @@
-"""Load a file source's pending files into bronze with dlt (Arrow items, Parquet load files).
+"""Load sources into bronze with dlt: Arrow items, Parquet load files, one run logged per source.
 
-State lives with the data: a file counts as loaded when bronze holds rows with its path, size
-and modification time. A crash before dlt commits leaves no rows, so the next run loads the
-file again; a file whose size or time changed is loaded again and replaces its old rows.
+File sources: state lives with the data. A file counts as loaded when bronze holds rows with
+its path, size and modification time; a crash before dlt commits leaves no rows, so the next
+run loads the file again; a changed file is loaded again and replaces its old rows.
+
+Database sources: rows with cursor > watermark - lookback are extracted and merged on the
+primary key; the watermark (ops.watermarks) advances only after the load committed, so a
+crash in between re-extracts rows the merge then deduplicates: nothing is missed or doubled.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 import dlt
 import duckdb
-import pyarrow as pa
 from dlt.sources.filesystem import filesystem
 
+from ingest import database, runlog
 from ingest.config import Settings
 from ingest.errors import RippleError
-from ingest.files import FileRejected, LandedFile, business_date_of, read_rows, rejected_file_row
-from ingest.sources import FileSource
+from ingest.files import FileRejected, FileRows, LandedFile, business_date_of, read_rows, rejected_file
+from ingest.frames import row_hash, with_constants
+from ingest.sources import DatabaseSource, FileSource, Source
 from ingest.warehouse import connect, table_exists
 
 # ripple may run from any directory, where dlt would not find .dlt/config.toml: set the two
@@ -32,17 +38,20 @@ BRONZE = "bronze"
 DLT_TYPES = {
     "VARCHAR": {"data_type": "text"},
     "TIMESTAMP": {"data_type": "timestamp", "timezone": False},
+    "TIMESTAMPTZ": {"data_type": "timestamp", "timezone": True},
     "BIGINT": {"data_type": "bigint"},
+    "INTEGER": {"data_type": "bigint"},
     "DOUBLE": {"data_type": "double"},
     "DATE": {"data_type": "date"},
     "BOOLEAN": {"data_type": "bool"},
 }
-METADATA_COLUMNS = {
+FILE_METADATA = {
     "_source_file": {"data_type": "text"},
     "_source_line": {"data_type": "bigint"},
     "_business_date": {"data_type": "date"},
     "_file_size": {"data_type": "bigint"},
     "_file_modified_at": {"data_type": "timestamp", "timezone": True},
+    "_file_checksum": {"data_type": "text"},
     "_loaded_at": {"data_type": "timestamp", "timezone": True},
     "_reject_reason": {"data_type": "text"},
     "_raw_record": {"data_type": "text"},
@@ -61,39 +70,83 @@ class FileOutcome:
 @dataclass
 class IngestReport:
     source: str
+    run_id: str = ""
     files: list[FileOutcome] = field(default_factory=list)
-
-    @property
-    def rows_loaded(self) -> int:
-        return sum(f.rows_loaded for f in self.files)
-
-    @property
-    def rows_quarantined(self) -> int:
-        return sum(f.rows_quarantined for f in self.files)
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    drift: list[str] = field(default_factory=list)
+    watermark: str | None = None
 
 
 def column_hints(source: FileSource) -> dict:
-    hints = {c.name: dict(DLT_TYPES[c.type]) for c in source.columns}
-    return {**hints, **METADATA_COLUMNS}
+    def hint(sql_type: str) -> dict:
+        if sql_type.startswith("DECIMAL"):
+            precision, scale = sql_type[8:-1].split(",")
+            return {"data_type": "decimal", "precision": int(precision), "scale": int(scale)}
+        return dict(DLT_TYPES[sql_type])
+
+    return {**{c.name: hint(c.type) for c in source.columns}, **FILE_METADATA}
 
 
-def landed_files(source: FileSource, settings: Settings) -> list[LandedFile]:
+def make_pipeline(source: Source, settings: Settings) -> dlt.Pipeline:
+    return dlt.pipeline(
+        pipeline_name=f"ripple_{source.name}",
+        destination=dlt.destinations.duckdb(str(settings.warehouse)),
+        dataset_name=BRONZE,
+        pipelines_dir=str(settings.pipelines_dir),
+    )
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """dlt wraps the real error in several layers; the user needs the innermost one."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return exc
+
+
+def ingest(source: Source, settings: Settings, dates: set[date] | None = None, files_glob: str | None = None,
+           progress=print) -> IngestReport:
+    """Run one source, recorded in ops.ingestion_metadata whatever happens."""
+    with connect(settings) as con:
+        run = runlog.start_run(con, source.name, source.kind)
+    report = IngestReport(source.name, run.run_id)
+    try:
+        if isinstance(source, FileSource):
+            ingest_files(source, settings, run, report, dates, files_glob, progress)
+        else:
+            ingest_database(source, settings, run, report, progress)
+    except BaseException as exc:  # recorded, then re-raised: KeyboardInterrupt included
+        cause = root_cause(exc)
+        if isinstance(cause, RippleError):  # raised by our own code, possibly inside dlt's extract step
+            message = str(cause)
+        else:
+            message = f"{source.name}: load into {settings.warehouse} failed: {type(cause).__name__}: {cause}"
+        with connect(settings) as con:
+            runlog.finish_run(con, run, error=message)
+        if isinstance(exc, Exception):
+            raise RippleError(message) from None
+        raise
+    with connect(settings) as con:
+        runlog.finish_run(con, run)
+    return report
+
+
+# -- files ---------------------------------------------------------------------------------
+
+def landed_files(source: FileSource, settings: Settings, glob: str | None = None) -> list[LandedFile]:
     """Every file of the source in the landing zone (a local path or any fsspec URL)."""
     files = []
-    for item in filesystem(bucket_url=settings.landing_url, file_glob=source.location):
-        modified = item["modification_date"]
+    for item in filesystem(bucket_url=settings.landing_url, file_glob=glob or source.location):
         files.append(LandedFile(
             path=item["relative_path"],
             size=item["size_in_bytes"],
-            modified_at=datetime.fromtimestamp(modified.timestamp(), timezone.utc),
+            modified_at=datetime.fromtimestamp(item["modification_date"].timestamp(), timezone.utc),
             opener=item.open,
         ))
     return files
 
 
 def loaded_fingerprints(source: FileSource, settings: Settings) -> set[tuple[str, int, datetime]]:
-    if not settings.warehouse.exists():
-        return set()
     with connect(settings, read_only=True) as con:
         if not table_exists(con, BRONZE, source.table):
             return set()
@@ -103,96 +156,147 @@ def loaded_fingerprints(source: FileSource, settings: Settings) -> set[tuple[str
     return {(path, size, modified.astimezone(timezone.utc)) for path, size, modified in rows}
 
 
-def pending_files(source: FileSource, settings: Settings, dates: set[date] | None = None) -> list[LandedFile]:
-    """Files not yet in bronze, oldest business date first; with `dates`, those dates' files, loaded or not."""
-    files = landed_files(source, settings)
-    if dates:
-        chosen = [f for f in files if _date_or_none(source, f.path) in dates]
-        missing = dates - {_date_or_none(source, f.path) for f in chosen}
-        if missing:
-            raise RippleError(f"{source.name}: no landed file for {', '.join(map(str, sorted(missing)))} "
-                              f"under {settings.landing_url}/{source.location}")
-    else:
-        loaded = loaded_fingerprints(source, settings)
-        chosen = [f for f in files if (f.path, f.size, f.modified_at) not in loaded]
-    return sorted(chosen, key=lambda f: (_date_or_none(source, f.path) or date.max, f.path))
-
-
-def _date_or_none(source: FileSource, path: str) -> date | None:
+def date_or_none(source: FileSource, path: str) -> date | None:
     try:
         return business_date_of(source, path)
     except FileRejected:
         return None
 
 
-def file_rows(con: duckdb.DuckDBPyConnection, source: FileSource, landed: LandedFile,
-              loaded_at: datetime) -> tuple[pa.Table, FileOutcome]:
-    """The file's rows with lineage columns; a file that cannot be read becomes one rejected row."""
-    day = _date_or_none(source, landed.path)
+def pending_files(source: FileSource, settings: Settings, dates: set[date] | None = None,
+                  glob: str | None = None) -> list[LandedFile]:
+    """Files not yet in bronze, oldest business date first; with `dates`, those dates' files, loaded or not."""
+    files = landed_files(source, settings, glob)
+    if dates:
+        chosen = [f for f in files if date_or_none(source, f.path) in dates]
+        missing = dates - {date_or_none(source, f.path) for f in chosen}
+        if missing:
+            raise RippleError(f"{source.name}: no landed file for {', '.join(map(str, sorted(missing)))} "
+                              f"under {settings.landing_url}/{glob or source.location}")
+    else:
+        loaded = loaded_fingerprints(source, settings)
+        chosen = [f for f in files if (f.path, f.size, f.modified_at) not in loaded]
+    return sorted(chosen, key=lambda f: (date_or_none(source, f.path) or date.max, f.path))
+
+
+def read_file(con: duckdb.DuckDBPyConnection, source: FileSource, landed: LandedFile) -> tuple[FileRows, str | None]:
+    """The file's rows, or one rejected row saying why the whole file could not be read."""
     try:
-        if day is None:
-            business_date_of(source, landed.path)  # raises with the reason
-        rows = read_rows(con, source, landed)
-        quarantined = rows.num_rows - rows["_reject_reason"].null_count
-        outcome = FileOutcome(landed.path, day, rows.num_rows - quarantined, quarantined)
+        business_date_of(source, landed.path)
+        return read_rows(con, source, landed), None
     except FileRejected as exc:
-        with landed.opener() as f:
-            preview = f.read(4096).decode("utf-8", errors="replace")
-        rows = rejected_file_row(con, source, str(exc), preview)
-        outcome = FileOutcome(landed.path, day, 0, 1, error=str(exc))
-    con.register("file_rows", rows)
-    try:
-        table = con.execute(
-            "select *, ?::varchar as _source_file, ?::date as _business_date, ?::bigint as _file_size, "
-            "?::timestamptz as _file_modified_at, ?::timestamptz as _loaded_at from file_rows",
-            [landed.path, day, landed.size, landed.modified_at, loaded_at],
-        ).fetch_arrow_table()
-    finally:
-        con.unregister("file_rows")
-    return table, outcome
+        return rejected_file(con, source, landed, str(exc)), str(exc)
+    except OSError as exc:
+        reason = f"{landed.path}: cannot read the file: {exc}"
+        return rejected_file(con, source, landed, reason), reason
 
 
-def make_pipeline(source: FileSource, settings: Settings) -> dlt.Pipeline:
-    return dlt.pipeline(
-        pipeline_name=f"ripple_{source.name}",
-        destination=dlt.destinations.duckdb(str(settings.warehouse)),
-        dataset_name=BRONZE,
-        pipelines_dir=str(settings.pipelines_dir),
-    )
-
-
-def ingest_files(source: FileSource, settings: Settings, dates: set[date] | None = None,
-                 progress=print) -> IngestReport:
-    """Load pending files (or the given dates' files) of one source into bronze."""
-    report = IngestReport(source.name)
-    files = pending_files(source, settings, dates)
+def ingest_files(source: FileSource, settings: Settings, run: runlog.Run, report: IngestReport,
+                 dates: set[date] | None, glob: str | None, progress) -> None:
+    files = pending_files(source, settings, dates, glob)
     if not files:
-        progress(f"{source.name}: nothing new under {settings.landing_url}/{source.location}")
-        return report
+        progress(f"{source.name}: nothing new under {settings.landing_url}/{glob or source.location}")
+        return
     progress(f"{source.name}: {len(files)} file(s) to load")
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = runlog.now()
     reader = duckdb.connect()  # in-memory: only casts Arrow batches
+    schemas: list[tuple[str, list[tuple[str, str]]]] = []
+    checksums = hashlib.sha256()
 
     @dlt.resource(name=source.table, write_disposition=source.write_disposition,
                   merge_key=source.merge_key, columns=column_hints(source))
     def rows():
         for i, landed in enumerate(files, 1):
-            table, outcome = file_rows(reader, source, landed, loaded_at)
+            found, error = read_file(reader, source, landed)
+            quarantined = found.rows.num_rows - found.rows["_reject_reason"].null_count
+            outcome = FileOutcome(landed.path, date_or_none(source, landed.path),
+                                  found.rows.num_rows - quarantined, quarantined, error)
             report.files.append(outcome)
-            detail = (f"REJECTED: {outcome.error}" if outcome.error else
+            if found.columns_seen:
+                schemas.append((landed.path, found.columns_seen))
+            checksums.update(found.checksum.encode())
+            run.files += 1
+            run.bytes += landed.size
+            detail = (f"REJECTED: {error}" if error else
                       f"{outcome.rows_loaded:,} rows, {outcome.rows_quarantined:,} quarantined")
             progress(f"  [{i}/{len(files)}] {landed.path}: {detail}")
-            yield table
+            yield with_constants(reader, found.rows, {
+                "_source_file": (landed.path, "varchar"),
+                "_business_date": (outcome.business_date, "date"),
+                "_file_size": (landed.size, "bigint"),
+                "_file_modified_at": (landed.modified_at, "timestamptz"),
+                "_file_checksum": (found.checksum, "varchar"),
+                "_loaded_at": (loaded_at, "timestamptz"),
+            })
 
     try:
         make_pipeline(source, settings).run(rows(), loader_file_format="parquet")
-    except Exception as exc:  # dlt wraps the cause; the user needs one line
-        cause = exc
-        while cause.__cause__ is not None:
-            cause = cause.__cause__
-        raise RippleError(f"{source.name}: load into {settings.warehouse} failed: {cause}") from exc
     finally:
         reader.close()
+    report.rows_loaded = run.rows_loaded = sum(f.rows_loaded for f in report.files)
+    report.rows_quarantined = run.rows_quarantined = sum(f.rows_quarantined for f in report.files)
+    run.rows_read = run.rows_loaded + run.rows_quarantined
+    run.checksum = checksums.hexdigest()
+    with connect(settings) as con:
+        for path, columns in schemas:
+            drift = runlog.record_schema(con, source.name, columns, run.run_id)
+            if drift:
+                report.drift.append(f"{path}: {runlog.describe_drift(drift)}")
+                progress(f"  schema drift in {path}: {runlog.describe_drift(drift)}")
     progress(f"{source.name}: loaded {report.rows_loaded:,} rows from {len(report.files)} file(s), "
              f"{report.rows_quarantined:,} quarantined (see ops.quarantine)")
-    return report
+
+
+# -- databases -----------------------------------------------------------------------------
+
+def ingest_database(source: DatabaseSource, settings: Settings, run: runlog.Run, report: IngestReport,
+                    progress) -> None:
+    url = database.source_url(source, settings)
+    backend = database.backend_of(source, url)
+    with connect(settings) as con:
+        watermark = runlog.get_watermark(con, source.name) if source.cursor else None
+    since = database.lower_bound(source, watermark)
+    sql = database.extraction_sql(source, since, backend)
+    what = source.source_table or "query"
+    progress(f"{source.name}: extracting {what} from {database.redacted(url)}"
+             + (f" where {source.cursor} > {since} (watermark {watermark}, lookback {source.lookback})"
+                if since is not None else (" (full extract, no watermark yet)" if source.cursor else " (full load)")))
+    loaded_at = runlog.now()
+    reader = duckdb.connect()
+    seen = {"max": None, "hash": 0, "columns": None}
+
+    @dlt.resource(name=source.table, write_disposition=source.write_disposition,
+                  primary_key=list(source.primary_key) or None,
+                  columns={"_loaded_at": {"data_type": "timestamp", "timezone": True}})
+    def rows():
+        for batch in database.read_batches(source, url, sql):
+            if seen["columns"] is None:
+                seen["columns"] = [(f.name, str(f.type)) for f in batch.schema]
+            if batch.num_rows == 0:
+                continue
+            if source.cursor:
+                seen["max"] = database.newer(source, seen["max"], database.max_cursor(batch, source.cursor))
+            seen["hash"] ^= row_hash(reader, batch)
+            run.rows_read += batch.num_rows
+            run.bytes += batch.nbytes
+            progress(f"  {run.rows_read:,} rows extracted")
+            yield with_constants(reader, batch, {"_loaded_at": (loaded_at, "timestamptz")})
+
+    try:
+        make_pipeline(source, settings).run(rows(), loader_file_format="parquet")
+    finally:
+        reader.close()
+    run.rows_loaded = report.rows_loaded = run.rows_read
+    run.checksum = f"{seen['hash'] & 0xFFFFFFFFFFFFFFFF:016x}"
+    with connect(settings) as con:
+        if seen["columns"]:
+            drift = runlog.record_schema(con, source.name, seen["columns"], run.run_id)
+            if drift:
+                report.drift.append(runlog.describe_drift(drift))
+                progress(f"  schema drift: {runlog.describe_drift(drift)}")
+        if source.cursor:
+            report.watermark = database.newer(source, watermark, seen["max"])
+            runlog.set_watermark(con, source.name, source.cursor, source.cursor_type, report.watermark,
+                                 action="run", by=run.run_id)
+    progress(f"{source.name}: loaded {run.rows_loaded:,} rows"
+             + (f", watermark {report.watermark}" if source.cursor else ""))

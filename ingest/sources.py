@@ -1,76 +1,142 @@
-"""Every source ripple ingests, declared in one place.
+"""The source declarations (ingest/sources.toml, plus RIPPLE_SOURCES_FILE), validated.
 
-A source says what it is (kind), where it lands (location, a glob under the landing zone),
-which bronze table it fills, its columns and their types, what its cursor is and how rows
-are written. The pipeline code is generic over these declarations; adding a source is adding
-an entry here (and its staging model in dbt).
+Identifiers and types from configuration end up in SQL, so they are checked here against
+strict patterns; a custom `query` is SQL by design and runs on the source database only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.errors import RippleError
+
+BUILT_IN = Path(__file__).with_name("sources.toml")
+FILE_KINDS = ("csv", "json")
+DATABASE_KINDS = ("table", "query")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+QUALIFIED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
+TYPE = re.compile(r"VARCHAR|TIMESTAMP|TIMESTAMPTZ|DATE|BIGINT|INTEGER|DOUBLE|BOOLEAN|DECIMAL\(\d{1,2},\s*\d{1,2}\)")
+CURSOR_TYPES = ("timestamp", "integer")
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # DuckDB type the raw text must cast to, e.g. TIMESTAMP, BIGINT, VARCHAR
+    type: str  # DuckDB type the raw text must cast to
     required: bool = False  # a row without a value here goes to quarantine
 
 
 @dataclass(frozen=True)
 class FileSource:
-    """Files in the landing zone: each file is loaded once; a changed or reprocessed file
-    replaces its own rows (delete-insert on `_source_file`), so bronze always holds exactly
-    the current content of every file landed."""
+    """Files in the landing zone; each file is loaded once and replaces its own rows."""
 
     name: str
-    kind: str  # "csv"
+    kind: str  # csv | json
     location: str  # glob relative to the landing zone
     table: str  # bronze table
     columns: tuple[Column, ...]
-    business_date_pattern: str  # regex with a `date` group (YYYY-MM-DD) matched against the file path
     primary_key: tuple[str, ...]  # natural key of a row; silver deduplicates on it
-    cursor: str = "file"  # files are the cursor: (path, size, modification time) already in bronze
+    business_date_pattern: str | None = None  # regex with a `date` group matched on the path
     merge_key: str = "_source_file"
-    write_disposition: dict = field(
-        default_factory=lambda: {"disposition": "merge", "strategy": "delete-insert"}
-    )
+
+    write_disposition = {"disposition": "merge", "strategy": "delete-insert"}
+    cursor = "file"  # bronze itself: (path, size, modification time) already loaded
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
 
-TICKETS = FileSource(
-    name="tickets",
-    kind="csv",
-    location="tickets/*.csv",
-    table="tickets",
-    columns=(
-        Column("ticket_id", "VARCHAR", required=True),
-        Column("created_at", "TIMESTAMP", required=True),
-        Column("updated_at", "TIMESTAMP", required=True),
-        Column("status", "VARCHAR", required=True),
-        Column("priority", "VARCHAR", required=True),
-        Column("category", "VARCHAR"),
-        Column("channel", "VARCHAR"),
-        Column("agent_id", "VARCHAR"),
-        Column("agent_name", "VARCHAR"),
-        Column("customer_id", "VARCHAR"),
-        Column("subject", "VARCHAR"),
-        Column("first_response_at", "TIMESTAMP"),
-        Column("resolved_at", "TIMESTAMP"),
-    ),
-    business_date_pattern=r"tickets_(?P<date>\d{4}-\d{2}-\d{2})\.csv$",
-    primary_key=("ticket_id", "updated_at", "status"),
-)
+@dataclass(frozen=True)
+class DatabaseSource:
+    """A table or a named query of the operational database, extracted by watermark."""
 
-SOURCES: dict[str, FileSource] = {s.name: s for s in (TICKETS,)}
+    name: str
+    kind: str  # table | query
+    table: str  # bronze table
+    source_table: str | None = None
+    query: str | None = None
+    connection: str = "RIPPLE_SOURCE_URL"  # environment variable holding the SQLAlchemy URL
+    cursor: str | None = None
+    cursor_type: str = "timestamp"
+    lookback: int = 0  # seconds (timestamp cursor) or units (integer cursor)
+    primary_key: tuple[str, ...] = ()
+
+    @property
+    def write_disposition(self) -> dict | str:
+        if self.cursor:
+            return {"disposition": "merge", "strategy": "delete-insert"}
+        return "replace"
 
 
-def get_source(name: str) -> FileSource:
+Source = FileSource | DatabaseSource
+
+
+def _check(pattern: re.Pattern, value: str, what: str, source: str) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise RippleError(f"source {source!r}: {what} {value!r} is not allowed here")
+    return value
+
+
+def parse_source(name: str, spec: dict) -> Source:
+    _check(IDENTIFIER, name, "name", name)
+    kind = spec.get("kind")
+    table = _check(IDENTIFIER, spec.get("table", name), "table", name)
+    primary_key = tuple(_check(IDENTIFIER, c, "primary key column", name) for c in spec.get("primary_key", []))
     try:
-        return SOURCES[name]
+        if kind in FILE_KINDS:
+            columns = tuple(
+                Column(_check(IDENTIFIER, c["name"], "column", name),
+                       _check(TYPE, c["type"].upper(), "type", name), bool(c.get("required", False)))
+                for c in spec.get("columns", [])
+            )
+            return FileSource(name=name, kind=kind, location=spec["location"], table=table, columns=columns,
+                              primary_key=primary_key, business_date_pattern=spec.get("business_date_pattern"))
+        if kind in DATABASE_KINDS:
+            cursor = spec.get("cursor")
+            source = DatabaseSource(
+                name=name, kind=kind, table=table,
+                source_table=_check(QUALIFIED, spec["source_table"], "source_table", name) if kind == "table" else None,
+                query=spec["query"] if kind == "query" else None,
+                connection=_check(IDENTIFIER, spec.get("connection", "RIPPLE_SOURCE_URL"), "connection", name),
+                cursor=_check(IDENTIFIER, cursor, "cursor", name) if cursor else None,
+                cursor_type=spec.get("cursor_type", "timestamp"),
+                lookback=int(spec.get("lookback", 0)),
+                primary_key=primary_key,
+            )
+            if source.cursor_type not in CURSOR_TYPES:
+                raise RippleError(f"source {name!r}: cursor_type must be one of {', '.join(CURSOR_TYPES)}")
+            if source.cursor and not primary_key:
+                raise RippleError(f"source {name!r}: an incremental source needs a primary_key to merge on")
+            return source
+    except KeyError as missing:
+        raise RippleError(f"source {name!r}: missing setting {missing}") from None
+    raise RippleError(f"source {name!r}: kind must be one of {', '.join(FILE_KINDS + DATABASE_KINDS)}, not {kind!r}")
+
+
+def load_sources() -> dict[str, Source]:
+    files = [BUILT_IN]
+    extra = os.environ.get("RIPPLE_SOURCES_FILE")
+    if extra:
+        files.append(Path(extra))
+    sources: dict[str, Source] = {}
+    for path in files:
+        try:
+            declared = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise RippleError(f"cannot read source declarations {path}: {exc}") from None
+        for name, spec in declared.items():
+            sources[name] = parse_source(name, spec)
+    return sources
+
+
+def get_source(name: str) -> Source:
+    sources = load_sources()
+    try:
+        return sources[name]
     except KeyError:
-        raise SystemExit(f"unknown source {name!r}; known sources: {', '.join(SOURCES)}") from None
+        raise RippleError(f"unknown source {name!r}; declared sources: {', '.join(sources)}") from None

@@ -98,3 +98,36 @@ GOLD_TABLES = {
 def day(n: int) -> str:
     """Business day n (1-based) of the test history, starting on the world's first day."""
     return date.fromordinal(tickets.WORLD_START.toordinal() + n - 1).isoformat()
+
+
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def pg_schema():
+    """A fresh schema on the real PostgreSQL server, dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    name = f"ripple_test_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_URL, autocommit=True) as con:
+        con.execute(f"create schema {name}")
+    try:
+        yield name
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as con:
+            con.execute(f"drop schema {name} cascade")
+
+
+def pg_execute(sql: str, params=None) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_URL, autocommit=True) as con:
+        con.execute(sql, params)
+
+
+def declare_sources(monkeypatch, tmp_path, toml: str) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(toml, encoding="utf-8")
+    monkeypatch.setenv("RIPPLE_SOURCES_FILE", str(path))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 
-from conftest import day
+import pytest
+
+from conftest import day, declare_sources
 
 
 def file_rows(path) -> int:
@@ -118,3 +121,96 @@ def test_a_file_missing_required_columns_is_rejected_whole_and_the_rest_loads(de
     assert bronze_rows_by_file(deployment)[f"tickets/tickets_{day(2)}.csv"] == file_rows(deployment.ticket_file(day(2)))
     deployment.ripple("ingest")  # a rejected file counts as loaded: not retried until it changes
     assert "nothing new" in capsys.readouterr().out
+
+
+JSON_SOURCE = """
+[payments]
+kind = "json"
+location = "payments/*.json"
+table = "payments"
+primary_key = ["payment_id"]
+columns = [
+    { name = "payment_id", type = "BIGINT", required = true },
+    { name = "paid_at", type = "TIMESTAMP" },
+    { name = "amount", type = "DECIMAL(10,2)" },
+]
+"""
+
+
+@pytest.fixture
+def payments(deployment, monkeypatch, tmp_path):
+    declare_sources(monkeypatch, tmp_path, JSON_SOURCE)
+    folder = deployment.data_dir / "landing" / "payments"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def test_json_arrays_and_newline_delimited_json_load_and_bad_values_are_quarantined(deployment, payments):
+    (payments / "a.json").write_text(json.dumps([
+        {"payment_id": 1, "paid_at": "2024-01-01 10:00:00", "amount": 10.5, "meta": {"card": "visa"}},
+        {"payment_id": 2, "paid_at": "2024-01-01 11:00:00", "amount": "abc"},
+    ]), encoding="utf-8")
+    (payments / "b.json").write_text(
+        '{"payment_id": 3, "paid_at": "2024-01-02 09:00:00", "amount": 3}\n'
+        '{"payment_id": 4, "paid_at": "2024-01-02 09:30:00"\n'
+        '{"payment_id": null, "amount": 4}\n', encoding="utf-8")
+    deployment.ripple("ingest", "payments")
+    loaded = deployment.query("select payment_id, paid_at::varchar, amount::double, meta from bronze.payments "
+                              "where _reject_reason is null order by 1")
+    assert loaded == [(1, "2024-01-01 10:00:00", 10.5, '{"card": "visa"}'), (3, "2024-01-02 09:00:00", 3.0, None)]
+    rejected = deployment.query("select _source_file, _source_line, _reject_reason from bronze.payments "
+                                "where _reject_reason is not null order by 1, 2")
+    assert rejected == [
+        ("payments/a.json", 2, "amount: 'abc' is not a valid decimal(10,2)"),
+        ("payments/b.json", 2, "line 2: not valid JSON: Expecting ',' delimiter"),
+        ("payments/b.json", 3, "payment_id: missing required value"),
+    ]
+    assert deployment.query("select rows_read, rows_loaded, rows_quarantined, files, status "
+                            "from ops.ingestion_metadata") == [(5, 2, 3, 2, "success")]
+
+
+def test_a_batch_with_one_corrupt_file_loads_the_rest_and_reports_each_file(deployment, payments, capsys):
+    for n in (1, 2, 3):
+        (payments / f"p{n}.json").write_text(json.dumps([{"payment_id": n, "amount": n}]), encoding="utf-8")
+    (payments / "p2.json").write_text('[{"payment_id": 2, "amount": 2}', encoding="utf-8")  # truncated
+    deployment.ripple("ingest", "payments")
+    out = capsys.readouterr().out
+    assert "payments/p1.json: 1 rows, 0 quarantined" in out
+    assert "payments/p2.json: REJECTED: payments/p2.json: not valid JSON: Expecting ',' delimiter at line 1 column 32" in out
+    assert "payments/p3.json: 1 rows, 0 quarantined" in out
+    assert deployment.query("select payment_id from bronze.payments where _reject_reason is null order by 1") == [(1,), (3,)]
+    assert deployment.query("select _source_line, _raw_record from bronze.payments where _reject_reason is not null") == [
+        (0, '[{"payment_id": 2, "amount": 2}')]
+
+
+def test_single_file_by_glob(deployment, payments):
+    for n in (1, 2):
+        (payments / f"p{n}.json").write_text(json.dumps([{"payment_id": n}]), encoding="utf-8")
+    deployment.ripple("ingest", "payments", "--files", "payments/p2.json")
+    assert deployment.query("select payment_id from bronze.payments") == [(2,)]
+    deployment.ripple("ingest", "payments")
+    assert deployment.query("select payment_id from bronze.payments order by 1") == [(1,), (2,)]
+
+
+def test_csv_columns_appearing_and_disappearing_load_and_are_recorded_as_drift(deployment, capsys):
+    deployment.generate(day(1), day(3))
+    two = deployment.ticket_file(day(2))
+    lines = two.read_text(encoding="utf-8").splitlines()
+    two.write_text("\n".join([lines[0] + ",sentiment"] + [line + ",positive" for line in lines[1:]]) + "\n",
+                   encoding="utf-8")
+    three = deployment.ticket_file(day(3))
+    header, *body = [line.split(",") for line in three.read_text(encoding="utf-8").splitlines()]
+    drop = header.index("subject")
+    three.write_text("\n".join(",".join(f[:drop] + f[drop + 1:]) for f in [header] + body) + "\n", encoding="utf-8")
+
+    deployment.ripple("ingest")
+    out = capsys.readouterr().out
+    assert f"schema drift in tickets/{two.name}: added: sentiment" in out
+    assert f"schema drift in tickets/{three.name}: removed: subject, sentiment" in out
+    assert deployment.query("select distinct sentiment from bronze.tickets where _business_date = ?", [day(2)]) == [("positive",)]
+    assert deployment.query("select count(*) from bronze.tickets where _business_date = ? and subject is not null",
+                            [day(3)]) == [(0,)]
+    assert deployment.query("select count(*) from bronze.tickets where _reject_reason is not null") == [(0,)]
+    versions = deployment.query("select schema_version, count(*) from ops.schema_history "
+                                "where source_name = 'tickets' group by 1 order by 1")
+    assert versions == [(1, 13), (2, 14), (3, 12)]

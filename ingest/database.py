@@ -1,0 +1,154 @@
+"""Extract a table or a named query from the operational database as Arrow batches.
+
+PostgreSQL is read through DuckDB's postgres extension (binary COPY, the fastest path measured
+here); the SQL runs in PostgreSQL itself. Any other SQLAlchemy URL (SQLite, MySQL, SQL
+Server...) goes through connectorx, also straight to Arrow. Either way no row passes through
+Python objects.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from ingest.config import Settings
+from ingest.errors import RippleError
+from ingest.sources import DatabaseSource
+
+BATCH_ROWS = 250_000
+
+
+def extension_directory() -> str:
+    """DuckDB's core extensions ship as PyPI packages (duckdb-ext-*): load them from there, offline."""
+    import duckdb_ext
+
+    return str(Path(next(iter(duckdb_ext.__path__))) / "extensions")
+
+
+def source_url(source: DatabaseSource, settings: Settings) -> str:
+    url = os.environ.get(source.connection)
+    if url:
+        return url
+    if source.connection == "RIPPLE_SOURCE_URL":
+        return f"sqlite:///{settings.data_dir / 'source.db'}"
+    raise RippleError(f"{source.name}: environment variable {source.connection} (the source database URL) is not set")
+
+
+def redacted(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def extraction_sql(source: DatabaseSource, since: str | None, backend: str) -> str:
+    """The SQL run on the source database. `since` is already validated and lookback-adjusted."""
+    body = f"select * from {source.source_table}" if source.kind == "table" else f"select * from ({source.query}) as q"
+    if source.cursor and since is not None:
+        if source.cursor_type == "integer":
+            literal = since
+        elif backend == "postgresql":
+            zoned = datetime.fromisoformat(since).tzinfo is not None
+            literal = f"cast('{since}' as {'timestamptz' if zoned else 'timestamp'})"
+        else:  # other databases compare a string literal with their own timestamp text or type
+            literal = f"'{since}'"
+        body += f" where {source.cursor} > {literal}"
+    return body
+
+
+def lower_bound(source: DatabaseSource, watermark: str | None) -> str | None:
+    """The watermark minus the lookback, validated (it is put into SQL)."""
+    if watermark is None:
+        return None
+    try:
+        if source.cursor_type == "integer":
+            return str(int(watermark) - source.lookback)
+        value = datetime.fromisoformat(watermark) - timedelta(seconds=source.lookback)
+    except ValueError:
+        raise RippleError(f"{source.name}: stored watermark {watermark!r} is not a valid {source.cursor_type}; "
+                          f"fix it with `ripple watermark set {source.name} VALUE` or reset it") from None
+    return value.isoformat(sep=" ")
+
+
+def parse_watermark(source: DatabaseSource, value: str) -> str:
+    """Validate a watermark given on the command line; return its stored form."""
+    try:
+        if source.cursor_type == "integer":
+            return str(int(value))
+        return datetime.fromisoformat(value).isoformat(sep=" ")
+    except ValueError:
+        raise RippleError(f"{source.name}: {value!r} is not a valid {source.cursor_type} for cursor {source.cursor}") from None
+
+
+def max_cursor(batch: pa.RecordBatch | pa.Table, cursor: str) -> str | None:
+    if cursor not in batch.schema.names:
+        raise RippleError(f"cursor column {cursor!r} is not in the extracted columns {batch.schema.names}")
+    value = pc.max(batch.column(cursor)).as_py()
+    if value is None:
+        return None
+    return value.isoformat(sep=" ") if isinstance(value, datetime) else str(value)
+
+
+def newer(source: DatabaseSource, a: str | None, b: str | None) -> str | None:
+    if a is None or b is None:
+        return a or b
+    key = int if source.cursor_type == "integer" else datetime.fromisoformat
+    return a if key(a) >= key(b) else b
+
+
+def backend_of(source: DatabaseSource, url: str) -> str:
+    try:
+        return make_url(url).get_backend_name()
+    except ArgumentError:
+        raise RippleError(f"{source.name}: {source.connection} is not a valid database URL") from None
+
+
+def read_batches(source: DatabaseSource, url: str, sql: str) -> Iterator[pa.RecordBatch]:
+    parsed = make_url(url)
+    try:
+        if parsed.get_backend_name() == "postgresql":
+            yield from _postgres_batches(parsed, sql)
+        else:
+            yield from _connectorx_batches(parsed, sql)
+    except (duckdb.Error, RuntimeError, OSError) as exc:
+        message = re.sub(r'at "host=[^"]*"', "at the source", str(exc)).replace(url, redacted(url))
+        if parsed.password:
+            message = message.replace(parsed.password, "***")
+        raise RippleError(f"{source.name}: extraction from {redacted(url)} failed: {message.strip().splitlines()[0]}") from None
+
+
+def _postgres_batches(url, sql: str) -> Iterator[pa.RecordBatch]:
+    parts = {"host": url.host, "port": url.port, "user": url.username, "password": url.password,
+             "dbname": url.database}
+    dsn = " ".join(f"{k}={libpq_quote(str(v))}" for k, v in parts.items() if v is not None)
+    con = duckdb.connect(config={"extension_directory": extension_directory(),
+                                 "autoinstall_known_extensions": False, "threads": 2})
+    try:
+        con.execute("load postgres")
+        # ATTACH takes no parameters: the DSN goes in as a quoted literal
+        con.execute(f"attach '{dsn.replace(chr(39), chr(39) * 2)}' as source_db (type postgres, read_only)")
+        reader = con.execute("select * from postgres_query('source_db', ?)", [sql]).fetch_record_batch(BATCH_ROWS)
+        yield from reader
+    finally:
+        con.close()
+
+
+def libpq_quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _connectorx_batches(url, sql: str) -> Iterator[pa.RecordBatch]:
+    import connectorx
+
+    plain = url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
+    table = connectorx.read_sql(plain, sql, return_type="arrow")
+    yield from table.to_batches(BATCH_ROWS)
