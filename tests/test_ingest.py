@@ -214,3 +214,6 @@ def test_csv_columns_appearing_and_disappearing_load_and_are_recorded_as_drift(d
     versions = deployment.query("select schema_version, count(*) from ops.schema_history "
                                 "where source_name = 'tickets' group by 1 order by 1")
     assert versions == [(1, 13), (2, 14), (3, 12)]
+    deployment.ripple("build")
+    assert deployment.query("select schema_version, column_name, change from ops.schema_drift order by 1, 2") == [
+        (2, "sentiment", "added"), (3, "sentiment", "removed"), (3, "subject", "removed")]
