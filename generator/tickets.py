@@ -9,7 +9,6 @@ a history run, and the backlog snowballs because a few tickets are never resolve
 
 from __future__ import annotations
 
-import csv
 import itertools
 import math
 import random
@@ -18,6 +17,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from faker import Faker
+
+from generator.csvfiles import write_csv
 
 WORLD_START = date(2023, 1, 1)  # the simulated helpdesk opened on this day: no tickets before it
 MAX_LIFETIME_DAYS = 120  # a ticket changes status at most this long after it was opened
@@ -151,12 +152,4 @@ def generate(out_dir: Path, start: date, end: date, seed: int = 42, volume: int 
 
 
 def write_day(folder: Path, day: date, rows: list[tuple]) -> Path:
-    """Write atomically: readers never see a half-written file (the .tmp name is not *.csv)."""
-    path = folder / f"tickets_{day.isoformat()}.csv"
-    tmp = path.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(COLUMNS)
-        writer.writerows(rows)
-    tmp.replace(path)
-    return path
+    return write_csv(folder / f"tickets_{day.isoformat()}.csv", COLUMNS, rows)

@@ -6,13 +6,15 @@ import argparse
 import json
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ingest.config import Settings, load_settings
 from ingest.errors import RippleError
 from ingest.lock import warehouse_lock
 from ingest import database, runlog, status, transform, warehouse
-from ingest.pipeline import ingest, landed_files
+from ingest.pipeline import date_or_none, ingest, landed_files
 from ingest.sources import DatabaseSource, FileSource, get_source, load_sources
 
 LAYERS = ("bronze", "silver", "gold", "ops")
@@ -26,7 +28,14 @@ def parse_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def cmd_generate(args, settings: Settings) -> None:
+def local_landing(settings: Settings) -> Path:
+    if settings.landing_url != str(settings.data_dir / "landing"):
+        raise RippleError("generate writes to the local landing zone; unset RIPPLE_LANDING_URL, "
+                          "or use `ripple generate sales --upload URL` to copy files to a remote one")
+    return settings.data_dir / "landing"
+
+
+def cmd_generate_tickets(args, settings: Settings) -> None:
     from generator import tickets
 
     if args.date and (args.start or args.end):
@@ -35,16 +44,55 @@ def cmd_generate(args, settings: Settings) -> None:
     end = args.date or args.end or start
     if start is None:
         raise RippleError("give --date D or --start D [--end D]")
-    landing = settings.data_dir / "landing" if settings.landing_url == str(settings.data_dir / "landing") else None
-    if landing is None:
-        raise RippleError("generate writes to the local landing zone; unset RIPPLE_LANDING_URL "
-                          "(uploading to a remote landing zone is not supported yet)")
+    landing = local_landing(settings)
     try:
         tickets.generate(landing, start, end, seed=args.seed, volume=args.volume)
     except ValueError as exc:
         raise RippleError(str(exc)) from None
     (landing / tickets.LANDING_SUBDIR / GENERATOR_SETTINGS).write_text(
         json.dumps({"seed": args.seed, "volume": args.volume}))
+
+
+def cmd_generate_sales(args, settings: Settings) -> None:
+    from generator import reference, sales
+
+    if (args.window_start is None) != (args.window_end is None):
+        raise RippleError("give both --window-start and --window-end, or neither (the whole day)")
+    if args.date and (args.start or args.end):
+        raise RippleError("give either --date or --start/--end, not both")
+    today = datetime.now(ZoneInfo("America/Sao_Paulo")).date()
+    start = args.date or args.start or today
+    end = args.date or args.end or start
+    out_dir = args.output_dir or local_landing(settings)
+    url = database.source_url_for(settings)
+    try:
+        window = (sales.parse_hhmm(args.window_start), sales.parse_hhmm(args.window_end)) if args.window_start else None
+        units, products = reference.read_catalog(url)
+        written = []
+        day = start
+        while day <= end:
+            written += sales.generate(out_dir, day, units[:args.units], products, seed=args.seed, window=window)
+            day += timedelta(days=1)
+        if args.upload and written:
+            sales.upload(written, out_dir, args.upload)
+    except ValueError as exc:
+        raise RippleError(str(exc)) from None
+
+
+def cmd_generate_reference(args, settings: Settings) -> None:
+    from generator import reference
+
+    url = database.source_url_for(settings)
+    try:
+        units, products = reference.write(url, units=args.units, seed=args.seed)
+        print(f"reference: {units} units and {products} products in {database.redacted(url)}")
+        if args.evolve:
+            for change in reference.evolve(url, seed=args.seed):
+                print(f"reference: {change}")
+    except ValueError as exc:
+        raise RippleError(str(exc)) from None
+    except Exception as exc:  # the database refused: one line, no credentials
+        raise RippleError(f"reference: writing to {database.redacted(url)} failed: {type(exc).__name__}") from None
 
 
 def cmd_ingest(args, settings: Settings) -> None:
@@ -91,26 +139,40 @@ def cmd_reset(args, settings: Settings) -> None:
           "the next `ripple ingest` loads that date again")
 
 
+def latest_landed_day(settings: Settings, source_name: str) -> date | None:
+    source = get_source(source_name)
+    days = [d for d in (date_or_none(source, f.path) for f in landed_files(source, settings)) if d]
+    return max(days, default=None)
+
+
 def cmd_daily(args, settings: Settings) -> None:
-    from generator import tickets
+    """The next business day of every generated source, then ingest and build."""
+    from generator import reference, sales, tickets
 
     started = time.monotonic()
-    landed = [f.path for f in landed_files(get_source("tickets"), settings)]
-    days = sorted(date.fromisoformat(p[-14:-4]) for p in landed)
-    if not days:
+    landing = local_landing(settings)
+    last_ticket_day = latest_landed_day(settings, "tickets")
+    if last_ticket_day is None:
         raise RippleError("no ticket history landed yet: run `ripple generate tickets --start ... --end ...` first")
-    saved = settings.data_dir / "landing" / tickets.LANDING_SUBDIR / GENERATOR_SETTINGS
+    saved = landing / tickets.LANDING_SUBDIR / GENERATOR_SETTINGS
     defaults = json.loads(saved.read_text()) if saved.exists() else {}
     seed = args.seed if args.seed is not None else defaults.get("seed", 42)
     volume = args.volume if args.volume is not None else defaults.get("volume", tickets.DEFAULT_VOLUME)
-    day = days[-1] + timedelta(days=1)
-    print(f"daily: business day {day} (after {days[-1]}, the latest landed)")
-    tickets.generate(settings.data_dir / "landing", day, day, seed=seed, volume=volume)
+    day = last_ticket_day + timedelta(days=1)
+    print(f"daily: business day {day} (after {last_ticket_day}, the latest landed)")
+    tickets.generate(landing, day, day, seed=seed, volume=volume)
+    last_sales_day = latest_landed_day(settings, "sales_orders")
+    if last_sales_day is not None:
+        try:
+            units, products = reference.read_catalog(database.source_url_for(settings))
+        except ValueError as exc:
+            raise RippleError(str(exc)) from None
+        sales.generate(landing, last_sales_day + timedelta(days=1), units, products, seed=seed)
     with warehouse_lock(settings, "daily"):
         for source in load_sources().values():
             ingest(source, settings)
         transform.build(settings)
-    print(f"daily: {day} generated, ingested and built in {time.monotonic() - started:.1f} s")
+    print(f"daily: done in {time.monotonic() - started:.1f} s")
 
 
 def cmd_tables(args, settings: Settings) -> None:
@@ -166,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    gen = sub.add_parser("generate", help="write synthetic source data into the landing zone")
+    gen = sub.add_parser("generate", help="write synthetic source data (landing zone, operational database)")
     gen_sub = gen.add_subparsers(dest="dataset", required=True, metavar="DATASET")
     t = gen_sub.add_parser("tickets", help="ops-support tickets: one CSV per business day (Asia/Kolkata)")
     t.add_argument("--start", type=parse_date, help="first day of a history range")
@@ -174,7 +236,26 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--date", type=parse_date, help="one business day")
     t.add_argument("--seed", type=int, default=42, help="random seed: same seed, same files (default 42)")
     t.add_argument("--volume", type=int, default=1450, help="mean tickets opened a day (default 1450)")
-    t.set_defaults(func=cmd_generate)
+    t.set_defaults(func=cmd_generate_tickets)
+
+    sl = gen_sub.add_parser("sales", help="restaurant order files per unit and business window "
+                            "(America/Sao_Paulo); the whole day without a window")
+    sl.add_argument("--window-start", metavar="HH:MM", help="start of the window, e.g. 12:00")
+    sl.add_argument("--window-end", metavar="HH:MM", help="end of the window, e.g. 14:00")
+    sl.add_argument("--date", type=parse_date, help="business day (default: today in America/Sao_Paulo)")
+    sl.add_argument("--start", type=parse_date, help="first day of a range of whole days")
+    sl.add_argument("--end", type=parse_date, help="last day of that range")
+    sl.add_argument("--units", type=int, default=50, help="how many units (default 50)")
+    sl.add_argument("--seed", type=int, default=42)
+    sl.add_argument("--output-dir", type=Path, help="where to write (default: the landing zone)")
+    sl.add_argument("--upload", metavar="URL", help="then copy the files to this fsspec URL (gs://, s3://, file://...)")
+    sl.set_defaults(func=cmd_generate_sales)
+
+    rf = gen_sub.add_parser("reference", help="units and products in the operational database (RIPPLE_SOURCE_URL)")
+    rf.add_argument("--units", type=int, default=50, help="units to create when the table is empty (default 50)")
+    rf.add_argument("--seed", type=int, default=42)
+    rf.add_argument("--evolve", action="store_true", help="then change some prices and open a new unit (updated_at)")
+    rf.set_defaults(func=cmd_generate_reference)
 
     ing = sub.add_parser("ingest", help="load what is new of every source (or one) into bronze")
     ing.add_argument("source", nargs="?", help="one source only (see ingest/sources.toml)")

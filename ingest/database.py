@@ -34,13 +34,19 @@ def extension_directory() -> str:
     return str(Path(next(iter(duckdb_ext.__path__))) / "extensions")
 
 
-def source_url(source: DatabaseSource, settings: Settings) -> str:
-    url = os.environ.get(source.connection)
+def source_url_for(settings: Settings, variable: str = "RIPPLE_SOURCE_URL") -> str:
+    """The operational database's URL: from the environment, or an SQLite file in the data dir."""
+    url = os.environ.get(variable)
     if url:
         return url
-    if source.connection == "RIPPLE_SOURCE_URL":
+    if variable == "RIPPLE_SOURCE_URL":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{settings.data_dir / 'source.db'}"
-    raise RippleError(f"{source.name}: environment variable {source.connection} (the source database URL) is not set")
+    raise RippleError(f"environment variable {variable} (a source database URL) is not set")
+
+
+def source_url(source: DatabaseSource, settings: Settings) -> str:
+    return source_url_for(settings, source.connection)
 
 
 def redacted(url: str) -> str:

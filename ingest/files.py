@@ -16,7 +16,7 @@ import io
 import itertools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import BinaryIO, Callable
 
@@ -43,10 +43,17 @@ class LandedFile:
 
 
 @dataclass
-class FileRows:
-    rows: pa.Table  # every row read, typed, with _source_line, _reject_reason, _raw_record
-    columns_seen: list[tuple[str, str]]  # (name, type) as found in the file, for drift
-    checksum: str  # sha256 of the file's bytes
+class ParsedFile:
+    """A file read as text: its records, malformed lines, the columns seen, its checksum."""
+
+    landed: LandedFile
+    business_date: date | None
+    checksum: str
+    raw: pa.Table | None = None  # text columns + _source_line
+    malformed: list[dict] = field(default_factory=list)  # {line, reason, raw}
+    columns_seen: list[tuple[str, str]] = field(default_factory=list)  # (name, type), for drift
+    error: str | None = None  # why the whole file was rejected
+    preview: str = ""  # the file's start, kept when it was rejected
 
 
 def quote(name: str) -> str:
@@ -60,10 +67,12 @@ def business_date_of(source: FileSource, path: str) -> date | None:
     if not match:
         raise FileRejected(f"{path}: file name does not match {source.business_date_pattern!r}, "
                            "so its business date is unknown")
+    groups = match.groupdict()
+    text = groups.get("date") or f"{groups.get('year')}-{groups.get('month')}-{groups.get('day')}"
     try:
-        return date.fromisoformat(match.group("date"))
+        return date.fromisoformat(text)
     except ValueError:
-        raise FileRejected(f"{path}: {match.group('date')!r} in the file name is not a date") from None
+        raise FileRejected(f"{path}: {text!r} in the file's path is not a date") from None
 
 
 def record_lines(n_parsed: int, malformed_lines: list[int]) -> pa.Array:
@@ -173,60 +182,82 @@ def typed_select(source: FileSource, present: list[str]) -> str:
                           f"'{col.name}: ''' || {value} || ''' is not a valid {col.type.lower()}' end")
         if col.required:
             checks.append(f"case when {value} is null then '{col.name}: missing required value' end")
-    extra = [f"nullif({quote(n)}, '') as {quote(n)}" for n in present if n not in declared and n != "_source_line"]
+    metadata = {"_source_line", "_file_index"}
+    extra = [f"nullif({quote(n)}, '') as {quote(n)}" for n in present if n not in declared | metadata]
     return f"""
         select {', '.join(casts + extra)},
+               _file_index,
                _source_line,
                nullif(concat_ws('; ', {', '.join(checks) or 'null'}), '') as _reject_reason
         from raw_rows
     """
 
 
-def read_rows(con: duckdb.DuckDBPyConnection, source: FileSource, landed: LandedFile) -> FileRows:
-    with landed.opener() as f:
-        data = f.read()
-    checksum = hashlib.sha256(data).hexdigest()
-    raw, malformed = (parse_json if source.kind == "json" else parse_csv)(landed.path, data)
-    present = [n for n in raw.column_names if n != "_source_line"]
-    missing = [c.name for c in source.columns if c.required and c.name not in present]
-    if missing and (raw.num_rows or source.kind == "csv"):
-        where = "line 1 (header) lacks" if source.kind == "csv" else "no record has"
-        raise FileRejected(f"{landed.path}: {where} required column(s) {', '.join(missing)}; "
-                           f"found {', '.join(present)[:200]}")
-    con.register("raw_rows", raw)
-    try:
-        rows = con.sql(f"""
-            with typed as ({typed_select(source, raw.column_names)})
-            select typed.*,
-                   case when typed._reject_reason is not null
-                        then left(to_json(raw_rows)::varchar, {MAX_RAW_CHARS}) end as _raw_record
-            from typed join raw_rows using (_source_line)
-            order by _source_line
-        """).fetch_arrow_table()
-    finally:
-        con.unregister("raw_rows")
-    if malformed:
-        extra = pa.table({
-            "_source_line": pa.array([m["line"] for m in malformed], pa.int64()),
-            "_reject_reason": [m["reason"] for m in malformed],
-            "_raw_record": [m["raw"][:MAX_RAW_CHARS] for m in malformed],
-        })
-        rows = pa.concat_tables([rows, extra], promote_options="default")
-    types = {c.name: c.type for c in source.columns}
-    return FileRows(rows, [(n, types.get(n, UNDECLARED)) for n in present], checksum)
-
-
-def rejected_file(con: duckdb.DuckDBPyConnection, source: FileSource, landed: LandedFile,
-                  reason: str) -> FileRows:
-    """A whole file that cannot be read becomes one quarantine row (line 0) with the reason."""
+def parse_file(source: FileSource, landed: LandedFile) -> ParsedFile:
+    """Read and parse one file; a file that cannot be read comes back with `error` set."""
     try:
         with landed.opener() as f:
             data = f.read()
     except OSError as exc:
-        data = f"<unreadable: {exc}>".encode()
-    nulls = ", ".join(f"null::{c.type} as {quote(c.name)}" for c in source.columns)
-    rows = con.execute(
-        f"select {nulls}, 0::bigint as _source_line, ?::varchar as _reject_reason, ?::varchar as _raw_record",
-        [reason, data[:MAX_RAW_CHARS].decode("utf-8", errors="replace")],
-    ).fetch_arrow_table()
-    return FileRows(rows, [], hashlib.sha256(data).hexdigest())
+        return ParsedFile(landed, None, "", error=f"{landed.path}: cannot read the file: {exc}")
+    parsed = ParsedFile(landed, None, hashlib.sha256(data).hexdigest())
+    try:
+        parsed.business_date = business_date_of(source, landed.path)
+        raw, parsed.malformed = (parse_json if source.kind == "json" else parse_csv)(landed.path, data)
+        present = [n for n in raw.column_names if n != "_source_line"]
+        missing = [c.name for c in source.columns if c.required and c.name not in present]
+        if missing and (raw.num_rows or source.kind == "csv"):
+            where = "line 1 (header) lacks" if source.kind == "csv" else "no record has"
+            raise FileRejected(f"{landed.path}: {where} required column(s) {', '.join(missing)}; "
+                               f"found {', '.join(present)[:200]}")
+    except FileRejected as exc:
+        parsed.error = str(exc)
+        parsed.preview = data[:MAX_RAW_CHARS].decode("utf-8", errors="replace")
+        return parsed
+    types = {c.name: c.type for c in source.columns}
+    parsed.columns_seen = [(n, types.get(n, UNDECLARED)) for n in present]
+    parsed.raw = raw
+    return parsed
+
+
+def type_batch(con: duckdb.DuckDBPyConnection, source: FileSource, files: list[ParsedFile],
+               metadata: pa.Table) -> pa.Table:
+    """Type the records of many files in one query. Every record comes back: good ones with
+    `_reject_reason` NULL, bad ones (and one row per rejected file, line 0) with the reason and
+    their raw content. `metadata` (one row per file, keyed by `_file_index`) is joined on."""
+    raws = [f.raw.append_column("_file_index", pa.array([i] * f.raw.num_rows, pa.int32()))
+            for i, f in enumerate(files) if f.raw is not None]
+    if not raws:
+        raws = [pa.table({**{c.name: pa.array([], pa.string()) for c in source.columns},
+                          "_source_line": pa.array([], pa.int64()), "_file_index": pa.array([], pa.int32())})]
+    raw = pa.concat_tables(raws, promote_options="default")
+    rejected = [(i, m["line"], m["reason"], m["raw"][:MAX_RAW_CHARS])
+                for i, f in enumerate(files) for m in f.malformed]
+    rejected += [(i, 0, f.error, f.preview) for i, f in enumerate(files) if f.error]
+    extras = pa.table({
+        "_file_index": pa.array([r[0] for r in rejected], pa.int32()),
+        "_source_line": pa.array([r[1] for r in rejected], pa.int64()),
+        "_reject_reason": pa.array([r[2] for r in rejected], pa.string()),
+        "_raw_record": pa.array([r[3] for r in rejected], pa.string()),
+    })
+    con.register("raw_rows", raw)
+    con.register("extras", extras)
+    con.register("file_metadata", metadata)
+    try:
+        return con.sql(f"""
+            with typed as ({typed_select(source, raw.column_names)}),
+            all_rows as (
+                select typed.*,
+                       case when typed._reject_reason is not null
+                            then left(to_json(raw_rows)::varchar, {MAX_RAW_CHARS}) end as _raw_record
+                from typed join raw_rows using (_file_index, _source_line)
+                union all by name
+                select * from extras
+            )
+            select all_rows.* exclude (_file_index), file_metadata.* exclude (_file_index)
+            from all_rows join file_metadata using (_file_index)
+            order by all_rows._file_index, all_rows._source_line
+        """).fetch_arrow_table()
+    finally:
+        for name in ("raw_rows", "extras", "file_metadata"):
+            con.unregister(name)

@@ -18,12 +18,13 @@ from datetime import date, datetime, timezone
 
 import dlt
 import duckdb
+import pyarrow as pa
 from dlt.sources.filesystem import filesystem
 
 from ingest import database, runlog
 from ingest.config import Settings
 from ingest.errors import RippleError
-from ingest.files import FileRejected, FileRows, LandedFile, business_date_of, read_rows, rejected_file
+from ingest.files import FileRejected, LandedFile, ParsedFile, business_date_of, parse_file, type_batch
 from ingest.frames import row_hash, with_constants
 from ingest.sources import DatabaseSource, FileSource, Source
 from ingest.warehouse import connect, table_exists
@@ -179,16 +180,33 @@ def pending_files(source: FileSource, settings: Settings, dates: set[date] | Non
     return sorted(chosen, key=lambda f: (date_or_none(source, f.path) or date.max, f.path))
 
 
-def read_file(con: duckdb.DuckDBPyConnection, source: FileSource, landed: LandedFile) -> tuple[FileRows, str | None]:
-    """The file's rows, or one rejected row saying why the whole file could not be read."""
-    try:
-        business_date_of(source, landed.path)
-        return read_rows(con, source, landed), None
-    except FileRejected as exc:
-        return rejected_file(con, source, landed, str(exc)), str(exc)
-    except OSError as exc:
-        reason = f"{landed.path}: cannot read the file: {exc}"
-        return rejected_file(con, source, landed, reason), reason
+BATCH_ROWS = 200_000  # records typed and handed to dlt at once
+BATCH_FILES = 2_000
+VERBOSE_FILES = 30  # up to this many files, each one's result is printed
+
+
+def file_metadata(files: list[ParsedFile], loaded_at: datetime) -> pa.Table:
+    return pa.table({
+        "_file_index": pa.array(range(len(files)), pa.int32()),
+        "_source_file": pa.array([f.landed.path for f in files], pa.string()),
+        "_business_date": pa.array([f.business_date for f in files], pa.date32()),
+        "_file_size": pa.array([f.landed.size for f in files], pa.int64()),
+        "_file_modified_at": pa.array([f.landed.modified_at for f in files], pa.timestamp("us", "UTC")),
+        "_file_checksum": pa.array([f.checksum for f in files], pa.string()),
+        "_loaded_at": pa.array([loaded_at] * len(files), pa.timestamp("us", "UTC")),
+    })
+
+
+def outcomes(rows: pa.Table, files: list[ParsedFile]) -> list[FileOutcome]:
+    counts = rows.group_by("_source_file").aggregate([("_source_line", "count"), ("_reject_reason", "count")])
+    by_file = {path: (n, bad) for path, n, bad in zip(counts["_source_file"].to_pylist(),
+                                                      counts["_source_line_count"].to_pylist(),
+                                                      counts["_reject_reason_count"].to_pylist())}
+    result = []
+    for f in files:
+        n, bad = by_file.get(f.landed.path, (0, 0))
+        result.append(FileOutcome(f.landed.path, f.business_date, n - bad, bad, f.error))
+    return result
 
 
 def ingest_files(source: FileSource, settings: Settings, run: runlog.Run, report: IngestReport,
@@ -199,40 +217,47 @@ def ingest_files(source: FileSource, settings: Settings, run: runlog.Run, report
         return
     progress(f"{source.name}: {len(files)} file(s) to load")
     loaded_at = runlog.now()
-    reader = duckdb.connect()  # in-memory: only casts Arrow batches
+    typer = duckdb.connect()  # in-memory: only casts Arrow batches
     schemas: list[tuple[str, list[tuple[str, str]]]] = []
     checksums = hashlib.sha256()
+    every = max(1, len(files) // 10)
+
+    def typed(batch: list[ParsedFile]) -> pa.Table:
+        rows = type_batch(typer, source, batch, file_metadata(batch, loaded_at))
+        for outcome in outcomes(rows, batch):
+            report.files.append(outcome)
+            done = len(report.files)
+            if len(files) <= VERBOSE_FILES or outcome.error or outcome.rows_quarantined:
+                detail = (f"REJECTED: {outcome.error}" if outcome.error else
+                          f"{outcome.rows_loaded:,} rows, {outcome.rows_quarantined:,} quarantined")
+                progress(f"  [{done}/{len(files)}] {outcome.path}: {detail}")
+            elif done % every == 0:
+                progress(f"  [{done}/{len(files)}] files read")
+        return rows
 
     @dlt.resource(name=source.table, write_disposition=source.write_disposition,
                   merge_key=source.merge_key, columns=column_hints(source))
     def rows():
-        for i, landed in enumerate(files, 1):
-            found, error = read_file(reader, source, landed)
-            quarantined = found.rows.num_rows - found.rows["_reject_reason"].null_count
-            outcome = FileOutcome(landed.path, date_or_none(source, landed.path),
-                                  found.rows.num_rows - quarantined, quarantined, error)
-            report.files.append(outcome)
-            if found.columns_seen:
-                schemas.append((landed.path, found.columns_seen))
-            checksums.update(found.checksum.encode())
+        batch, batch_rows = [], 0
+        for landed in files:
+            parsed = parse_file(source, landed)
+            if parsed.columns_seen:
+                schemas.append((landed.path, parsed.columns_seen))
+            checksums.update(parsed.checksum.encode())
             run.files += 1
             run.bytes += landed.size
-            detail = (f"REJECTED: {error}" if error else
-                      f"{outcome.rows_loaded:,} rows, {outcome.rows_quarantined:,} quarantined")
-            progress(f"  [{i}/{len(files)}] {landed.path}: {detail}")
-            yield with_constants(reader, found.rows, {
-                "_source_file": (landed.path, "varchar"),
-                "_business_date": (outcome.business_date, "date"),
-                "_file_size": (landed.size, "bigint"),
-                "_file_modified_at": (landed.modified_at, "timestamptz"),
-                "_file_checksum": (found.checksum, "varchar"),
-                "_loaded_at": (loaded_at, "timestamptz"),
-            })
+            batch.append(parsed)
+            batch_rows += parsed.raw.num_rows if parsed.raw is not None else 1
+            if batch_rows >= BATCH_ROWS or len(batch) >= BATCH_FILES:
+                yield typed(batch)
+                batch, batch_rows = [], 0
+        if batch:
+            yield typed(batch)
 
     try:
         make_pipeline(source, settings).run(rows(), loader_file_format="parquet")
     finally:
-        reader.close()
+        typer.close()
     report.rows_loaded = run.rows_loaded = sum(f.rows_loaded for f in report.files)
     report.rows_quarantined = run.rows_quarantined = sum(f.rows_quarantined for f in report.files)
     run.rows_read = run.rows_loaded + run.rows_quarantined

@@ -53,7 +53,7 @@ def test_user_errors_are_one_line_without_traceback(deployment):
 
 def test_tables_prints_every_layer_with_row_counts(deployment):
     deployment.generate("2023-01-01", "2023-01-03")
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     deployment.ripple("build")
     result = run("tables", data_dir=deployment.data_dir)
     assert result.returncode == 0

@@ -21,7 +21,7 @@ def bronze_rows_by_file(deployment) -> dict[str, int]:
 
 def test_rows_in_each_file_equal_rows_in_bronze_for_that_file(deployment):
     deployment.generate(day(1), day(5))
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     by_file = bronze_rows_by_file(deployment)
     assert len(by_file) == 5
     for n in range(1, 6):
@@ -32,17 +32,17 @@ def test_rows_in_each_file_equal_rows_in_bronze_for_that_file(deployment):
 
 def test_second_ingest_loads_nothing_and_new_files_are_picked_up_in_date_order(deployment, capsys):
     deployment.generate(day(1), day(3))
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     before = deployment.query("select * from bronze.tickets order by all")
     capsys.readouterr()
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     assert "nothing new" in capsys.readouterr().out
     assert deployment.query("select * from bronze.tickets order by all") == before
 
     deployment.generate(day(4), day(6))  # three days of downtime, then catch up
     deployment.hold_back(day(5))
     deployment.release(day(5))
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     out = capsys.readouterr().out
     positions = [out.index(f"tickets_{day(n)}.csv") for n in (4, 5, 6)]
     assert positions == sorted(positions)
@@ -52,7 +52,7 @@ def test_second_ingest_loads_nothing_and_new_files_are_picked_up_in_date_order(d
 
 def test_ingest_of_a_date_reprocesses_it_idempotently(deployment):
     deployment.generate(day(1), day(4))
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     content = "select * exclude (_loaded_at) from bronze.tickets order by all"
     before = deployment.query(content)
     deployment.ripple("ingest", "tickets", "--date", day(2))
@@ -66,12 +66,12 @@ def test_ingest_of_a_date_reprocesses_it_idempotently(deployment):
 
 def test_a_changed_file_replaces_its_rows(deployment):
     deployment.generate(day(1), day(2))
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     path = deployment.ticket_file(day(2))
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines[:11]), encoding="utf-8")  # header + 10 rows
     os.utime(path, (1_800_000_000, 1_800_000_000))
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     assert bronze_rows_by_file(deployment)[f"tickets/{path.name}"] == 10
 
 
@@ -89,7 +89,7 @@ def test_bad_rows_are_quarantined_with_reason_and_good_rows_load(deployment):
     lines[4] = "TK-broken,2023-01-01"  # line 5: two fields instead of 13
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     quarantined = deployment.query(
         "select _source_line, _reject_reason, _raw_record from bronze.tickets "
         "where _reject_reason is not null order by 1")
@@ -112,14 +112,14 @@ def test_a_file_missing_required_columns_is_rejected_whole_and_the_rest_loads(de
     path = deployment.ticket_file(day(1))
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("ticket_id,", "id,", 1), encoding="utf-8")
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     out = capsys.readouterr().out
     assert f"tickets/{path.name}: line 1 (header) lacks required column(s) ticket_id" in out
     rejected = deployment.query("select _source_line, _reject_reason from bronze.tickets "
                                 "where _source_file = ?", [f"tickets/{path.name}"])
     assert len(rejected) == 1 and rejected[0][0] == 0 and "ticket_id" in rejected[0][1]
     assert bronze_rows_by_file(deployment)[f"tickets/tickets_{day(2)}.csv"] == file_rows(deployment.ticket_file(day(2)))
-    deployment.ripple("ingest")  # a rejected file counts as loaded: not retried until it changes
+    deployment.ripple("ingest", "tickets")  # a rejected file counts as loaded: not retried until it changes
     assert "nothing new" in capsys.readouterr().out
 
 
@@ -203,7 +203,7 @@ def test_csv_columns_appearing_and_disappearing_load_and_are_recorded_as_drift(d
     drop = header.index("subject")
     three.write_text("\n".join(",".join(f[:drop] + f[drop + 1:]) for f in [header] + body) + "\n", encoding="utf-8")
 
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     out = capsys.readouterr().out
     assert f"schema drift in tickets/{two.name}: added: sentiment" in out
     assert f"schema drift in tickets/{three.name}: removed: subject, sentiment" in out

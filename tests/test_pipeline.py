@@ -19,7 +19,7 @@ def rebuild_equals_incremental(deployment) -> None:
 
 def test_end_to_end_every_gold_table_is_filled_and_unique_on_its_grain(deployment):
     deployment.generate(day(1), day(12))
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     deployment.ripple("build")
     for table, grain in GOLD_TABLES.items():
         total, distinct = deployment.query(
@@ -40,10 +40,10 @@ def test_end_to_end_every_gold_table_is_filled_and_unique_on_its_grain(deploymen
 
 def test_running_ingest_and_build_again_changes_nothing(deployment):
     deployment.generate(day(1), day(8))
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     deployment.ripple("build")
     first = deployment.snapshot(schemas=("bronze", "silver", "gold"))
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     deployment.ripple("build")
     assert deployment.snapshot(schemas=("bronze", "silver", "gold")) == first
 
@@ -51,13 +51,13 @@ def test_running_ingest_and_build_again_changes_nothing(deployment):
 def test_a_late_day_ripples_forward_and_gold_equals_a_full_refresh(deployment):
     deployment.generate(day(1), day(12))
     deployment.hold_back(day(5))
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     deployment.ripple("build")
     backlog_without = dict(deployment.query("select business_date::varchar, open_at_end_of_day from gold.backlog_daily"))
     assert backlog_without[day(5)] is not None  # the gap day still has a backlog row
 
     deployment.release(day(5))
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     deployment.ripple("build")
     backlog_with = dict(deployment.query("select business_date::varchar, open_at_end_of_day from gold.backlog_daily"))
     assert all(backlog_with[day(n)] == backlog_without[day(n)] for n in range(1, 5))
@@ -75,14 +75,14 @@ def test_days_arriving_shuffled_in_batches_equal_a_full_refresh(deployment):
     for batch in batches:
         for n in batch:
             deployment.release(day(n))
-        deployment.ripple("ingest")
+        deployment.ripple("ingest", "tickets")
         deployment.ripple("build")
     rebuild_equals_incremental(deployment)
 
 
 def test_reset_then_reingest_gives_identical_gold(deployment, capsys):
     deployment.generate(day(1), day(10))
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     deployment.ripple("build")
     # `_loaded_at` records when rows were loaded; a re-ingest loads them again, later
     before = deployment.snapshot(drop_columns=("_loaded_at",))
@@ -96,7 +96,7 @@ def test_reset_then_reingest_gives_identical_gold(deployment, capsys):
         assert deployment.query(f"select count(*) from gold.{table} where business_date = ?", [day(6)]) == [(0,)]
     assert deployment.query("select count(*) from gold.fact_tickets where opened_date = ?", [day(6)]) == [(0,)]
 
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", "tickets")
     deployment.ripple("build")
     assert deployment.snapshot(drop_columns=("_loaded_at",)) == before
     rebuild_equals_incremental(deployment)
@@ -104,6 +104,7 @@ def test_reset_then_reingest_gives_identical_gold(deployment, capsys):
 
 def test_daily_generates_the_next_day_ingests_and_builds_touching_only_new_work(deployment, capsys):
     deployment.generate(day(1), day(9))
+    deployment.ripple("generate", "reference")
     deployment.ripple("ingest")
     deployment.ripple("build")
     before = dict(deployment.query("select ticket_id, _loaded_at from gold.fact_tickets"))
@@ -111,6 +112,7 @@ def test_daily_generates_the_next_day_ingests_and_builds_touching_only_new_work(
     deployment.ripple("daily")
     out = capsys.readouterr().out
     assert f"daily: business day {day(10)} (after {day(9)}, the latest landed)" in out
+    assert "daily: done in" in out
     assert deployment.ticket_file(day(10)).exists()
     assert deployment.query("select max(business_date)::varchar from gold.daily_ops_metrics") == [(day(10),)]
     after = dict(deployment.query("select ticket_id, _loaded_at from gold.fact_tickets"))
