@@ -241,8 +241,8 @@ def ingest_files(source: FileSource, settings: Settings, run: runlog.Run, report
         batch, batch_rows = [], 0
         for landed in files:
             parsed = parse_file(source, landed)
-            if parsed.columns_seen:
-                schemas.append((landed.path, parsed.columns_seen))
+            if parsed.columns_seen and (not schemas or schemas[-1][1] != parsed.columns_seen):
+                schemas.append((landed.path, parsed.columns_seen))  # only where the columns change
             checksums.update(parsed.checksum.encode())
             run.files += 1
             run.bytes += landed.size

@@ -118,10 +118,11 @@ def parse_source(name: str, spec: dict) -> Source:
     raise RippleError(f"source {name!r}: kind must be one of {', '.join(FILE_KINDS + DATABASE_KINDS)}, not {kind!r}")
 
 
-def load_sources() -> dict[str, Source]:
+def load_sources(built_in_only: bool = False) -> dict[str, Source]:
+    """The built-in sources (whose models the dbt project has), plus those of RIPPLE_SOURCES_FILE."""
     files = [BUILT_IN]
     extra = os.environ.get("RIPPLE_SOURCES_FILE")
-    if extra:
+    if extra and not built_in_only:
         files.append(Path(extra))
     sources: dict[str, Source] = {}
     for path in files:

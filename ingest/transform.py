@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 from ingest.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings
+from ingest import runlog
 from ingest.errors import RippleError
+from ingest.sources import load_sources
+from ingest.warehouse import connect, table_exists
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -34,12 +37,29 @@ def run_dbt(settings: Settings, *args: str) -> None:
                           f"or test, full log in {settings.dbt_log_path}/dbt.log")
 
 
-def build(settings: Settings, full_refresh: bool = False, select: str | None = None) -> None:
+def sources_without_data(settings: Settings) -> list[str]:
+    """Bronze tables of built-in sources that nothing has loaded yet."""
+    tables = sorted({s.table for s in load_sources(built_in_only=True).values()})
+    if not settings.warehouse.exists():
+        return tables
+    with connect(settings, read_only=True) as con:
+        return [t for t in tables if not table_exists(con, "bronze", t)]
+
+
+def build(settings: Settings, full_refresh: bool = False, select: str | None = None, progress=print) -> None:
+    """dbt build, leaving out the models of sources that have no data yet."""
+    with connect(settings) as con:
+        runlog.ensure_tables(con)  # ops tables the ops models read
     args = ["build"]
     if full_refresh:
         args.append("--full-refresh")
     if select:
         args += ["--select", select]
+    missing = sources_without_data(settings)
+    if missing:
+        progress(f"build: no data yet for {', '.join(missing)}: their models are left out "
+                 "until `ripple ingest` loads them")
+        args += ["--exclude", *[f"source:*.{table}+" for table in missing]]
     run_dbt(settings, *args)
 
 

@@ -19,11 +19,24 @@
     {{- return(configured if configured is not none else (0 if target.type == 'duckdb' else 60)) -}}
 {%- endmacro %}
 
+{#- Keys of the rows of `relation` loaded after this model's watermark. -#}
+{% macro keys_loaded_since_watermark(relation, keys) -%}
+    select distinct {{ keys }}
+    from {{ relation }}
+    where {{ watermark_filter() }}
+{%- endmacro %}
+
 {#- Tickets with a status change loaded after this model's watermark. -#}
 {% macro tickets_touched() -%}
-    select distinct ticket_id
-    from {{ ref('int_ticket_events_deduplicated') }}
-    where {{ watermark_filter() }}
+    {{ keys_loaded_since_watermark(ref('int_ticket_events_deduplicated'), 'ticket_id') }}
+{%- endmacro %}
+
+{#- Orders with a new or changed order row or item row loaded after this model's watermark
+    (an order's items arrive in their own file). -#}
+{% macro sales_orders_touched() -%}
+    {{ keys_loaded_since_watermark(ref('int_sales_orders_deduplicated'), 'order_id') }}
+    union distinct
+    {{ keys_loaded_since_watermark(ref('int_sales_order_items_deduplicated'), 'order_id') }}
 {%- endmacro %}
 
 {#-

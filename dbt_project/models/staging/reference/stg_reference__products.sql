@@ -1,0 +1,21 @@
+with source as (
+
+    select * from {{ source('bronze_reference', 'products') }}
+
+),
+
+renamed as (
+
+    select
+        cast(product_id as integer) as product_id,
+        product_name,
+        category,
+        cast(price as decimal(10, 2)) as current_price,
+        cast(is_active as boolean) as is_active,
+        updated_at,
+        _loaded_at
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,14 @@
+-- Every unit-day's revenue and order count equal what fact_orders holds for it; revenue
+-- excludes cancelled orders.
+with expected as (
+    select unit_id, business_date, count(*) as orders,
+           sum(case when order_status = 'completed' then order_total else 0 end) as revenue
+    from {{ ref('fact_orders') }}
+    group by unit_id, business_date
+)
+select *
+from expected
+full outer join {{ ref('sales_daily') }} as actual
+    using (unit_id, business_date)
+where actual.orders is distinct from expected.orders
+   or actual.revenue is distinct from expected.revenue
