@@ -6,9 +6,12 @@ STAMP := $(VENV)/.installed
 DBT := $(BIN)/dbt --no-use-colors
 DBT_DIRS := --project-dir dbt_project --profiles-dir profiles
 
-# The demo's data set: the ticket history Jan..Oct 2023 (one CSV a day, ~1.9 M rows).
+# The demo's data set: the ticket history Jan..Oct 2023 (one CSV a day, ~1.9 M rows), the
+# restaurant chain's reference data and a week of its sales (50 units, 6 windows a day).
 DEMO_START ?= 2023-01-01
 DEMO_END ?= 2023-10-31
+DEMO_SALES_START ?= 2024-03-01
+DEMO_SALES_END ?= 2024-03-07
 SEED ?= 42
 
 .PHONY: demo test test-soak ingest build daily docs clean lint help
@@ -25,6 +28,8 @@ $(STAMP): pyproject.toml requirements.lock
 
 demo: $(STAMP)  ## set up, generate the default data, ingest, build, show what was built
 	$(BIN)/ripple generate tickets --start $(DEMO_START) --end $(DEMO_END) --seed $(SEED)
+	$(BIN)/ripple generate reference --seed $(SEED)
+	$(BIN)/ripple generate sales --start $(DEMO_SALES_START) --end $(DEMO_SALES_END) --seed $(SEED)
 	$(BIN)/ripple ingest
 	$(BIN)/ripple build
 	$(BIN)/ripple tables
@@ -41,7 +46,7 @@ ingest: $(STAMP)  ## load every pending landed file into bronze
 build: $(STAMP)  ## dbt build (silver, gold, ops views, tests)
 	$(BIN)/ripple build
 
-daily: $(STAMP)  ## generate the next business day, ingest it, build
+daily: $(STAMP)  ## generate the next business day (tickets, and sales if any), ingest, build
 	$(BIN)/ripple daily --seed $(SEED)
 
 docs: $(STAMP)  ## dbt docs generate + serve on http://localhost:8080

@@ -134,7 +134,7 @@ def read_batches(source: DatabaseSource, url: str, sql: str) -> Iterator[pa.Reco
 
 def _postgres_batches(url, sql: str) -> Iterator[pa.RecordBatch]:
     parts = {"host": url.host, "port": url.port, "user": url.username, "password": url.password,
-             "dbname": url.database}
+             "dbname": url.database, **url.query}  # query parameters are libpq keywords (sslmode, options...)
     dsn = " ".join(f"{k}={libpq_quote(str(v))}" for k, v in parts.items() if v is not None)
     con = duckdb.connect(config={"extension_directory": extension_directory(),
                                  "autoinstall_known_extensions": False, "threads": 2})
