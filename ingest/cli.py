@@ -79,6 +79,25 @@ def cmd_generate_sales(args, settings: Settings) -> None:
         raise RippleError(str(exc)) from None
 
 
+def cmd_generate_accounts(args, settings: Settings) -> None:
+    from generator import accounts
+
+    url = database.source_url_for(settings)
+    started = time.monotonic()
+    try:
+        if args.batch:
+            kinds = accounts.write_batch(url, args.batch, seed=args.seed)
+            print(f"accounts: batch {args.batch} appended to {database.redacted(url)}: "
+                  + ", ".join(f"{n:,} {kind}" for kind, n in kinds.items()))
+        else:
+            rows = accounts.write_history(url, accounts=args.accounts, first=args.start, last=args.end,
+                                          seed=args.seed)
+            print(f"accounts: {rows:,} account-months for {args.accounts:,} accounts, {args.start} .. {args.end}, "
+                  f"in {database.redacted(url)} ({time.monotonic() - started:.1f} s)")
+    except ValueError as exc:
+        raise RippleError(str(exc)) from None
+
+
 def cmd_generate_reference(args, settings: Settings) -> None:
     from generator import reference
 
@@ -96,11 +115,11 @@ def cmd_generate_reference(args, settings: Settings) -> None:
 
 
 def cmd_ingest(args, settings: Settings) -> None:
-    sources = [get_source(args.source)] if args.source else list(load_sources().values())
-    if (args.date or args.files) and not args.source:
-        raise RippleError("--date and --files need a source, e.g. `ripple ingest tickets --date 2023-01-05`")
+    sources = [get_source(name) for name in args.sources] or list(load_sources().values())
+    if (args.date or args.files) and len(args.sources) != 1:
+        raise RippleError("--date and --files need one source, e.g. `ripple ingest tickets --date 2023-01-05`")
     if (args.date or args.files) and not isinstance(sources[0], FileSource):
-        raise RippleError(f"{args.source} is a database source: --date and --files apply to file sources")
+        raise RippleError(f"{args.sources[0]} is a database source: --date and --files apply to file sources")
     failed = []
     with warehouse_lock(settings, "ingest"):
         for source in sources:
@@ -251,6 +270,15 @@ def build_parser() -> argparse.ArgumentParser:
     sl.add_argument("--upload", metavar="URL", help="then copy the files to this fsspec URL (gs://, s3://, file://...)")
     sl.set_defaults(func=cmd_generate_sales)
 
+    ac = gen_sub.add_parser("accounts", help="monthly account snapshots (accounts_all) in the operational database")
+    ac.add_argument("--accounts", type=int, default=5000, help="accounts in the history (default 5000)")
+    ac.add_argument("--start", default="2019-01", metavar="YYYY-MM", help="first month of the history")
+    ac.add_argument("--end", default="2025-12", metavar="YYYY-MM", help="last month of the history")
+    ac.add_argument("--batch", metavar="YYYY-MM", help="append one monthly batch instead: the new month, "
+                    "corrections of past months, new accounts and gaps")
+    ac.add_argument("--seed", type=int, default=42)
+    ac.set_defaults(func=cmd_generate_accounts)
+
     rf = gen_sub.add_parser("reference", help="units and products in the operational database (RIPPLE_SOURCE_URL)")
     rf.add_argument("--units", type=int, default=50, help="units to create when the table is empty (default 50)")
     rf.add_argument("--seed", type=int, default=42)
@@ -258,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     rf.set_defaults(func=cmd_generate_reference)
 
     ing = sub.add_parser("ingest", help="load what is new of every source (or one) into bronze")
-    ing.add_argument("source", nargs="?", help="one source only (see ingest/sources.toml)")
+    ing.add_argument("sources", nargs="*", metavar="SOURCE", help="only these sources (see ingest/sources.toml)")
     ing.add_argument("--date", type=parse_date, help="file sources: re-process this business date, loaded or not")
     ing.add_argument("--files", metavar="GLOB", help="file sources: only files matching this glob "
                      "(relative to the landing zone), e.g. one file")

@@ -1,9 +1,10 @@
 """Extract a table or a named query from the operational database as Arrow batches.
 
 PostgreSQL is read through DuckDB's postgres extension (binary COPY, the fastest path measured
-here); the SQL runs in PostgreSQL itself. Any other SQLAlchemy URL (SQLite, MySQL, SQL
-Server...) goes through connectorx, also straight to Arrow. Either way no row passes through
-Python objects.
+here); the SQL runs in PostgreSQL itself. SQLite files are attached with DuckDB's sqlite
+extension, which reads columns by their declared type (SQLite's own typing is per value); the
+SQL runs in DuckDB over the attached file. Any other SQLAlchemy URL (MySQL, SQL Server...)
+goes through connectorx. Every path goes straight to Arrow: no row becomes Python objects.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def extraction_sql(source: DatabaseSource, since: str | None, backend: str) -> s
         elif backend == "postgresql":
             zoned = datetime.fromisoformat(since).tzinfo is not None
             literal = f"cast('{since}' as {'timestamptz' if zoned else 'timestamp'})"
-        else:  # other databases compare a string literal with their own timestamp text or type
+        else:  # DuckDB over SQLite, and other databases, cast a string literal to the column's type
             literal = f"'{since}'"
         body += f" where {source.cursor} > {literal}"
     return body
@@ -121,8 +122,11 @@ def backend_of(source: DatabaseSource, url: str) -> str:
 def read_batches(source: DatabaseSource, url: str, sql: str) -> Iterator[pa.RecordBatch]:
     parsed = make_url(url)
     try:
-        if parsed.get_backend_name() == "postgresql":
+        backend = parsed.get_backend_name()
+        if backend == "postgresql":
             yield from _postgres_batches(parsed, sql)
+        elif backend == "sqlite":
+            yield from _sqlite_batches(parsed, sql)
         else:
             yield from _connectorx_batches(parsed, sql)
     except (duckdb.Error, RuntimeError, OSError) as exc:
@@ -132,12 +136,29 @@ def read_batches(source: DatabaseSource, url: str, sql: str) -> Iterator[pa.Reco
         raise RippleError(f"{source.name}: extraction from {redacted(url)} failed: {message.strip().splitlines()[0]}") from None
 
 
+def _duckdb() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(config={"extension_directory": extension_directory(),
+                                  "autoinstall_known_extensions": False, "threads": 2})
+
+
+def _sqlite_batches(url, sql: str) -> Iterator[pa.RecordBatch]:
+    if not url.database or not Path(url.database).exists():
+        raise OSError(f"no SQLite database at {url.database}")
+    con = _duckdb()
+    try:
+        con.execute("load sqlite")
+        con.execute(f"attach '{url.database.replace(chr(39), chr(39) * 2)}' as source_db (type sqlite, read_only)")
+        con.execute("use source_db")
+        yield from con.execute(sql).fetch_record_batch(BATCH_ROWS)
+    finally:
+        con.close()
+
+
 def _postgres_batches(url, sql: str) -> Iterator[pa.RecordBatch]:
     parts = {"host": url.host, "port": url.port, "user": url.username, "password": url.password,
              "dbname": url.database, **url.query}  # query parameters are libpq keywords (sslmode, options...)
     dsn = " ".join(f"{k}={libpq_quote(str(v))}" for k, v in parts.items() if v is not None)
-    con = duckdb.connect(config={"extension_directory": extension_directory(),
-                                 "autoinstall_known_extensions": False, "threads": 2})
+    con = _duckdb()
     try:
         con.execute("load postgres")
         # ATTACH takes no parameters: the DSN goes in as a quoted literal

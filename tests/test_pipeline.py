@@ -105,6 +105,7 @@ def test_reset_then_reingest_gives_identical_gold(deployment, capsys):
 def test_daily_generates_the_next_day_ingests_and_builds_touching_only_new_work(deployment, capsys):
     deployment.generate(day(1), day(9))
     deployment.ripple("generate", "reference")
+    deployment.ripple("generate", "accounts", "--accounts", "20")
     deployment.ripple("ingest")
     deployment.ripple("build")
     before = dict(deployment.query("select ticket_id, _loaded_at from gold.fact_tickets"))

@@ -17,6 +17,7 @@ from generator import reference, sales
 
 RIPPLE = str(Path(sys.executable).with_name("ripple"))
 D1, D2 = "2024-03-04", "2024-03-05"
+SALES = ("sales_orders", "sales_order_items", "units", "products")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -67,7 +68,7 @@ def test_bulk_and_windowed_generation_for_the_same_date_make_no_duplicates(opera
     deployment.ripple("generate", "sales", "--date", D1)
     # a 4-hour window export overlapping the bulk files of 12:00 and 14:00
     deployment.ripple("generate", "sales", "--date", D1, "--window-start", "12:00", "--window-end", "16:00")
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", *SALES)
     deployment.ripple("build")
     orders, revenue = expected_day(D1)
     assert deployment.query("select count(*) - count(distinct id_pedido) from bronze.sales_orders") != [(0,)]
@@ -84,13 +85,13 @@ def test_a_late_window_updates_that_unit_day_only_and_gold_equals_a_full_refresh
     late = deployment.landing.parent / "csv_sales" / "2024" / "03" / "04" / "unit_003" / "window_1800"
     held = deployment.data_dir / "held_window"
     shutil.move(late, held)
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", *SALES)
     deployment.ripple("build")
     before = {t: deployment.query(f"select * from gold.{t} order by all")
               for t in ("sales_daily", "product_sales_daily", "fact_orders")}
 
     shutil.move(held, late)
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", *SALES)
     deployment.ripple("build")
     after = {t: deployment.query(f"select * from gold.{t} order by all")
              for t in ("sales_daily", "product_sales_daily", "fact_orders")}
@@ -108,7 +109,7 @@ def test_a_late_window_updates_that_unit_day_only_and_gold_equals_a_full_refresh
 def test_a_price_change_after_an_order_does_not_change_its_revenue(deployment, capsys):
     deployment.ripple("generate", "reference")
     deployment.ripple("generate", "sales", "--date", D1, "--units", "10")
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", *SALES)
     deployment.ripple("build")
     revenue_d1 = deployment.query("select sum(revenue) from gold.sales_daily where business_date = ?", [D1])
     items_d1 = deployment.query("select * exclude (_loaded_at) from gold.fact_order_items order by all")
@@ -118,7 +119,7 @@ def test_a_price_change_after_an_order_does_not_change_its_revenue(deployment, c
     change = next(line for line in capsys.readouterr().out.splitlines() if ": price " in line)
     product_id, new_price = int(change.split()[2]), Decimal(change.rsplit("-> ", 1)[1])
     deployment.ripple("generate", "sales", "--date", D2, "--units", "10")
-    deployment.ripple("ingest")
+    deployment.ripple("ingest", *SALES)
     deployment.ripple("build")
     assert deployment.query("select sum(revenue) from gold.sales_daily where business_date = ?", [D1]) == revenue_d1
     assert deployment.query("select * exclude (_loaded_at) from gold.fact_order_items "

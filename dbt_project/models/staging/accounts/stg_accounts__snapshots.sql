@@ -1,0 +1,25 @@
+with source as (
+
+    select * from {{ source('bronze_accounts', 'accounts_all') }}
+
+),
+
+renamed as (
+
+    select
+        cast(cons_acct_key as {{ dbt.type_bigint() }}) as cons_acct_key,
+        rpt_as_of_mo,
+        cast(rpt_as_of_mo || '-01' as date) as month_date,
+        cast(balance_am as decimal(14, 2)) as balance_am,
+        cast(credit_limit_am as decimal(14, 2)) as credit_limit_am,
+        cast(past_due_am as decimal(14, 2)) as past_due_am,
+        cast(payment_am as decimal(14, 2)) as payment_am,
+        cast(days_past_due as integer) as days_past_due,
+        account_status,
+        cast(base_ts as {{ dbt.type_timestamp() }}) as base_ts,
+        _loaded_at
+    from source
+
+)
+
+select * from renamed
