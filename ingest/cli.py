@@ -136,7 +136,7 @@ def cmd_ingest(args, settings: Settings) -> None:
 
 def cmd_build(args, settings: Settings) -> None:
     with warehouse_lock(settings, "build"):
-        transform.build(settings, full_refresh=args.full_refresh, select=args.select)
+        transform.build(settings, full_refresh=args.full_refresh, select=" ".join(args.select or []) or None)
 
 
 def cmd_reset(args, settings: Settings) -> None:
@@ -192,6 +192,19 @@ def cmd_daily(args, settings: Settings) -> None:
             ingest(source, settings)
         transform.build(settings)
     print(f"daily: done in {time.monotonic() - started:.1f} s")
+
+
+def cmd_summary(args, settings: Settings) -> None:
+    from ingest import summary
+
+    with warehouse_lock(settings, "summary"):
+        summary.run(
+            settings, args.mode, args.start_month, args.end_month, args.backfill_filter, args.dry_run,
+            ingest_step=lambda: ingest(get_source("accounts_all"), settings, progress=lambda _: None),
+            build_step=lambda models, full_refresh, dbt_vars: transform.build(
+                settings, full_refresh=full_refresh, select=models, dbt_vars=dbt_vars, quiet=True,
+                progress=lambda _: None),
+        )
 
 
 def cmd_tables(args, settings: Settings) -> None:
@@ -294,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="dbt build: silver, gold and ops models, with their tests")
     b.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from bronze")
-    b.add_argument("--select", "-s", help="dbt node selection, e.g. +fact_tickets")
+    b.add_argument("--select", "-s", nargs="+", help="dbt node selection, e.g. +fact_tickets")
     b.set_defaults(func=cmd_build)
 
     r = sub.add_parser("reset", help="wipe a business date from bronze and every derived table")
@@ -306,6 +319,16 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, help="default: the seed the history was generated with")
     d.add_argument("--volume", type=int, help="default: the volume the history was generated with")
     d.set_defaults(func=cmd_daily)
+
+    sm = sub.add_parser("summary", help="the rolling 36-month account history summary: ingest, plan, build")
+    sm.add_argument("--mode", default="incremental", choices=("incremental", "initial", "forward", "backfill"),
+                    help="incremental (default) handles new accounts, forward months and corrections in one run")
+    sm.add_argument("--start-month", metavar="YYYY-MM", help="backfill: first month to recompute from")
+    sm.add_argument("--end-month", metavar="YYYY-MM", help="backfill: last month (default: --start-month)")
+    sm.add_argument("--backfill-filter", metavar="SQL", help="backfill: only accounts matching this expression "
+                    "over accounts_all's columns, e.g. \"cons_acct_key < 1000\"")
+    sm.add_argument("--dry-run", action="store_true", help="print the plan, write nothing (no ingest either)")
+    sm.set_defaults(func=cmd_summary)
 
     tb = sub.add_parser("tables", help="list the warehouse's tables by layer with row counts")
     tb.set_defaults(func=cmd_tables)

@@ -27,9 +27,9 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def run_dbt(settings: Settings, *args: str) -> None:
+def run_dbt(settings: Settings, *args: str, quiet: bool = False) -> None:
     dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt), "--no-use-colors", *args,
+    cmd = [str(dbt), "--no-use-colors", *(["--quiet"] if quiet else []), *args,
            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROFILES_DIR)]
     code = subprocess.run(cmd, env=dbt_env(settings), check=False).returncode
     if code != 0:
@@ -46,7 +46,8 @@ def sources_without_data(settings: Settings) -> list[str]:
         return [t for t in tables if not table_exists(con, "bronze", t)]
 
 
-def build(settings: Settings, full_refresh: bool = False, select: str | None = None, progress=print) -> None:
+def build(settings: Settings, full_refresh: bool = False, select: str | None = None,
+          dbt_vars: dict | None = None, quiet: bool = False, progress=print) -> None:
     """dbt build, leaving out the models of sources that have no data yet."""
     with connect(settings) as con:
         runlog.ensure_tables(con)  # ops tables the ops models read
@@ -54,13 +55,15 @@ def build(settings: Settings, full_refresh: bool = False, select: str | None = N
     if full_refresh:
         args.append("--full-refresh")
     if select:
-        args += ["--select", select]
+        args += ["--select", *select.split()]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
     missing = sources_without_data(settings)
     if missing:
         progress(f"build: no data yet for {', '.join(missing)}: their models are left out "
                  "until `ripple ingest` loads them")
         args += ["--exclude", *[f"source:*.{table}+" for table in missing]]
-    run_dbt(settings, *args)
+    run_dbt(settings, *args, quiet=quiet)
 
 
 def run_operation(settings: Settings, macro: str, **macro_args) -> None:

@@ -34,11 +34,21 @@ with months as (
 
 {% if is_incremental() %}
 
+{%- set recompute = var('summary_recompute', none) %}
+
 changed as (
 
-    select cons_acct_key, month_date, _loaded_at
+    select cons_acct_key, month_date
     from months
     where {{ watermark_filter() }}
+    {% if recompute %}
+    -- `ripple summary --mode backfill`: the months asked for, for the accounts asked for
+    union
+    select cons_acct_key, month_date
+    from months
+    where rpt_as_of_mo between '{{ recompute.start_month }}' and '{{ recompute.end_month }}'
+      and cons_acct_key in (select cons_acct_key from months where {{ recompute.filter }})
+    {% endif %}
 
 ),
 
