@@ -7,7 +7,8 @@ DBT := $(BIN)/dbt --no-use-colors
 DBT_DIRS := --project-dir dbt_project --profiles-dir profiles
 
 # The demo's data set: the ticket history Jan..Oct 2023 (one CSV a day, ~1.9 M rows), the
-# restaurant chain's reference data and a week of its sales (50 units, 6 windows a day).
+# restaurant chain's reference data and a week of its sales (50 units, 6 windows a day), and
+# 5,000 accounts' monthly snapshots 2019-01..2025-12 (~216 k account-months).
 DEMO_START ?= 2023-01-01
 DEMO_END ?= 2023-10-31
 DEMO_SALES_START ?= 2024-03-01
@@ -30,6 +31,7 @@ demo: $(STAMP)  ## set up, generate the default data, ingest, build, show what w
 	$(BIN)/ripple generate tickets --start $(DEMO_START) --end $(DEMO_END) --seed $(SEED)
 	$(BIN)/ripple generate reference --seed $(SEED)
 	$(BIN)/ripple generate sales --start $(DEMO_SALES_START) --end $(DEMO_SALES_END) --seed $(SEED)
+	$(BIN)/ripple generate accounts --seed $(SEED)
 	$(BIN)/ripple ingest
 	$(BIN)/ripple build
 	$(BIN)/ripple tables

@@ -24,7 +24,7 @@
 
 {%- set columns = var('summary_columns') -%}
 {%- set length = var('summary_history_length') -%}
-{%- set latest = adapter.get_relation(this.database, this.schema, 'latest_summary') if is_incremental() else none -%}
+{%- set latest = adapter.get_relation(target.database, model.schema, 'latest_summary') if is_incremental() else none -%}
 
 with months as (
 
