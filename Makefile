@@ -15,7 +15,7 @@ DEMO_SALES_START ?= 2024-03-01
 DEMO_SALES_END ?= 2024-03-07
 SEED ?= 42
 
-.PHONY: demo test test-soak ingest build daily docs clean lint help
+.PHONY: demo test test-soak ingest build daily docs clean help bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -56,3 +56,7 @@ docs: $(STAMP)  ## dbt docs generate + serve on http://localhost:8080
 
 clean:  ## remove the data dir, dbt artifacts and the virtualenv
 	rm -rf data dbt_project/target dbt_project/logs $(VENV)
+
+SCALE ?= 1
+bench: $(STAMP)  ## benchmarks, ratios against native DuckDB; SCALE=0.1 for a quick run (bench/results.json)
+	$(BIN)/python bench/run.py --scale $(SCALE)

@@ -17,6 +17,8 @@ class Settings:
     warehouse: Path
     landing_url: str
     dbt_target: str
+    duckdb_threads: int  # dlt and dbt each open DuckDB: both get these two settings
+    duckdb_memory_limit: str
 
     @property
     def pipelines_dir(self) -> Path:
@@ -45,4 +47,6 @@ def load_settings() -> Settings:
         warehouse=warehouse,
         landing_url=landing_url,
         dbt_target=os.environ.get("DBT_TARGET", "dev"),
+        duckdb_threads=int(os.environ.get("RIPPLE_DUCKDB_THREADS", "2")),
+        duckdb_memory_limit=os.environ.get("RIPPLE_DUCKDB_MEMORY", "8GB"),
     )

@@ -18,8 +18,6 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from ingest.config import Settings
 from ingest.errors import RippleError
@@ -50,9 +48,18 @@ def source_url(source: DatabaseSource, settings: Settings) -> str:
     return source_url_for(settings, source.connection)
 
 
+def parse_url(url: str):
+    """SQLAlchemy's URL parser (imported here: most ripple commands never need it)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url)
+
+
 def redacted(url: str) -> str:
+    from sqlalchemy.exc import ArgumentError
+
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        return parse_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "<unparseable URL>"
 
@@ -113,22 +120,25 @@ def newer(source: DatabaseSource, a: str | None, b: str | None) -> str | None:
 
 
 def backend_of(source: DatabaseSource, url: str) -> str:
+    from sqlalchemy.exc import ArgumentError
+
     try:
-        return make_url(url).get_backend_name()
+        return parse_url(url).get_backend_name()
     except ArgumentError:
         raise RippleError(f"{source.name}: {source.connection} is not a valid database URL") from None
 
 
-def read_batches(source: DatabaseSource, url: str, sql: str) -> Iterator[pa.RecordBatch]:
-    parsed = make_url(url)
+def read_batches(source: DatabaseSource, url: str, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBatch]:
+    """The rows of `sql`, with `_loaded_at` added, as Arrow record batches."""
+    parsed = parse_url(url)
     try:
         backend = parsed.get_backend_name()
         if backend == "postgresql":
-            yield from _postgres_batches(parsed, sql)
+            yield from _postgres_batches(parsed, sql, loaded_at)
         elif backend == "sqlite":
-            yield from _sqlite_batches(parsed, sql)
+            yield from _sqlite_batches(parsed, sql, loaded_at)
         else:
-            yield from _connectorx_batches(parsed, sql)
+            yield from _connectorx_batches(parsed, sql, loaded_at)
     except (duckdb.Error, RuntimeError, OSError) as exc:
         message = re.sub(r'at "host=[^"]*"', "at the source", str(exc)).replace(url, redacted(url))
         if parsed.password:
@@ -141,7 +151,7 @@ def _duckdb() -> duckdb.DuckDBPyConnection:
                                   "autoinstall_known_extensions": False, "threads": 2})
 
 
-def _sqlite_batches(url, sql: str) -> Iterator[pa.RecordBatch]:
+def _sqlite_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBatch]:
     if not url.database or not Path(url.database).exists():
         raise OSError(f"no SQLite database at {url.database}")
     con = _duckdb()
@@ -149,12 +159,13 @@ def _sqlite_batches(url, sql: str) -> Iterator[pa.RecordBatch]:
         con.execute("load sqlite")
         con.execute(f"attach '{url.database.replace(chr(39), chr(39) * 2)}' as source_db (type sqlite, read_only)")
         con.execute("use source_db")
-        yield from con.execute(sql).fetch_record_batch(BATCH_ROWS)
+        yield from con.execute(f"select *, ?::timestamptz as _loaded_at from ({sql})",
+                               [loaded_at]).fetch_record_batch(BATCH_ROWS)
     finally:
         con.close()
 
 
-def _postgres_batches(url, sql: str) -> Iterator[pa.RecordBatch]:
+def _postgres_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBatch]:
     parts = {"host": url.host, "port": url.port, "user": url.username, "password": url.password,
              "dbname": url.database, **url.query}  # query parameters are libpq keywords (sslmode, options...)
     dsn = " ".join(f"{k}={libpq_quote(str(v))}" for k, v in parts.items() if v is not None)
@@ -163,8 +174,8 @@ def _postgres_batches(url, sql: str) -> Iterator[pa.RecordBatch]:
         con.execute("load postgres")
         # ATTACH takes no parameters: the DSN goes in as a quoted literal
         con.execute(f"attach '{dsn.replace(chr(39), chr(39) * 2)}' as source_db (type postgres, read_only)")
-        reader = con.execute("select * from postgres_query('source_db', ?)", [sql]).fetch_record_batch(BATCH_ROWS)
-        yield from reader
+        yield from con.execute("select *, ?::timestamptz as _loaded_at from postgres_query('source_db', ?)",
+                               [loaded_at, sql]).fetch_record_batch(BATCH_ROWS)
     finally:
         con.close()
 
@@ -173,9 +184,10 @@ def libpq_quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _connectorx_batches(url, sql: str) -> Iterator[pa.RecordBatch]:
+def _connectorx_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBatch]:
     import connectorx
 
     plain = url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
     table = connectorx.read_sql(plain, sql, return_type="arrow")
+    table = table.append_column("_loaded_at", pa.array([loaded_at] * table.num_rows, pa.timestamp("us", "UTC")))
     yield from table.to_batches(BATCH_ROWS)

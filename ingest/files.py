@@ -244,20 +244,27 @@ def type_batch(con: duckdb.DuckDBPyConnection, source: FileSource, files: list[P
     con.register("extras", extras)
     con.register("file_metadata", metadata)
     try:
-        return con.sql(f"""
-            with typed as ({typed_select(source, raw.column_names)}),
-            all_rows as (
-                select typed.*,
-                       case when typed._reject_reason is not null
-                            then left(to_json(raw_rows)::varchar, {MAX_RAW_CHARS}) end as _raw_record
-                from typed join raw_rows using (_file_index, _source_line)
-                union all by name
-                select * from extras
-            )
-            select all_rows.* exclude (_file_index), file_metadata.* exclude (_file_index)
-            from all_rows join file_metadata using (_file_index)
-            order by all_rows._file_index, all_rows._source_line
+        rows = con.sql(f"""
+            with typed as ({typed_select(source, raw.column_names)})
+            select typed.*, file_metadata.* exclude (_file_index)
+            from typed join file_metadata using (_file_index)
+            union all by name
+            select extras.*, file_metadata.* exclude (_file_index)
+            from extras join file_metadata using (_file_index)
         """).fetch_arrow_table()
+        rejected = rows.num_rows - len(extras) - rows["_reject_reason"].null_count
+        if rejected:  # the rare case: keep the raw text of the rows that did not fit
+            con.register("typed_rows", rows)
+            rows = con.sql(f"""
+                select typed_rows.* exclude (_raw_record),
+                       coalesce(typed_rows._raw_record, left(to_json(raw_rows)::varchar, {MAX_RAW_CHARS})) as _raw_record
+                from typed_rows
+                left join raw_rows
+                    on typed_rows._reject_reason is not null and typed_rows._raw_record is null
+                    and raw_rows._file_index = typed_rows._file_index and raw_rows._source_line = typed_rows._source_line
+            """).fetch_arrow_table()
+            con.unregister("typed_rows")
+        return rows.drop_columns(["_file_index"])
     finally:
         for name in ("raw_rows", "extras", "file_metadata"):
             con.unregister(name)

@@ -19,13 +19,14 @@ from datetime import date, datetime, timezone
 import dlt
 import duckdb
 import pyarrow as pa
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.sources.filesystem import filesystem
 
 from ingest import database, runlog
 from ingest.config import Settings
 from ingest.errors import RippleError
 from ingest.files import FileRejected, LandedFile, ParsedFile, business_date_of, parse_file, type_batch
-from ingest.frames import row_hash, with_constants
+from ingest.frames import row_hash
 from ingest.sources import DatabaseSource, FileSource, Source
 from ingest.warehouse import connect, table_exists
 
@@ -90,9 +91,11 @@ def column_hints(source: FileSource) -> dict:
 
 
 def make_pipeline(source: Source, settings: Settings) -> dlt.Pipeline:
+    credentials = DuckDbCredentials(str(settings.warehouse))
+    credentials.global_config = {"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit}
     return dlt.pipeline(
         pipeline_name=f"ripple_{source.name}",
-        destination=dlt.destinations.duckdb(str(settings.warehouse)),
+        destination=dlt.destinations.duckdb(credentials),
         dataset_name=BRONZE,
         pipelines_dir=str(settings.pipelines_dir),
     )
@@ -147,6 +150,11 @@ def landed_files(source: FileSource, settings: Settings, glob: str | None = None
     return files
 
 
+def bronze_has(settings: Settings, table: str) -> bool:
+    with connect(settings, read_only=True) as con:
+        return table_exists(con, BRONZE, table) and con.execute(f"select count(*) > 0 from {BRONZE}.{table}").fetchone()[0]
+
+
 def loaded_fingerprints(source: FileSource, settings: Settings) -> set[tuple[str, int, datetime]]:
     with connect(settings, read_only=True) as con:
         if not table_exists(con, BRONZE, source.table):
@@ -165,9 +173,11 @@ def date_or_none(source: FileSource, path: str) -> date | None:
 
 
 def pending_files(source: FileSource, settings: Settings, dates: set[date] | None = None,
-                  glob: str | None = None) -> list[LandedFile]:
-    """Files not yet in bronze, oldest business date first; with `dates`, those dates' files, loaded or not."""
+                  glob: str | None = None) -> tuple[list[LandedFile], bool]:
+    """Files not yet in bronze (with `dates`: those dates' files, loaded or not), oldest business
+    date first, and whether any of them already has rows in bronze that loading it replaces."""
     files = landed_files(source, settings, glob)
+    loaded = loaded_fingerprints(source, settings)
     if dates:
         chosen = [f for f in files if date_or_none(source, f.path) in dates]
         missing = dates - {date_or_none(source, f.path) for f in chosen}
@@ -175,9 +185,10 @@ def pending_files(source: FileSource, settings: Settings, dates: set[date] | Non
             raise RippleError(f"{source.name}: no landed file for {', '.join(map(str, sorted(missing)))} "
                               f"under {settings.landing_url}/{glob or source.location}")
     else:
-        loaded = loaded_fingerprints(source, settings)
         chosen = [f for f in files if (f.path, f.size, f.modified_at) not in loaded]
-    return sorted(chosen, key=lambda f: (date_or_none(source, f.path) or date.max, f.path))
+    in_bronze = {path for path, _, _ in loaded}
+    replaces = any(f.path in in_bronze for f in chosen)
+    return sorted(chosen, key=lambda f: (date_or_none(source, f.path) or date.max, f.path)), replaces
 
 
 BATCH_ROWS = 200_000  # records typed and handed to dlt at once
@@ -211,7 +222,7 @@ def outcomes(rows: pa.Table, files: list[ParsedFile]) -> list[FileOutcome]:
 
 def ingest_files(source: FileSource, settings: Settings, run: runlog.Run, report: IngestReport,
                  dates: set[date] | None, glob: str | None, progress) -> None:
-    files = pending_files(source, settings, dates, glob)
+    files, replaces = pending_files(source, settings, dates, glob)
     if not files:
         progress(f"{source.name}: nothing new under {settings.landing_url}/{glob or source.location}")
         return
@@ -235,7 +246,10 @@ def ingest_files(source: FileSource, settings: Settings, run: runlog.Run, report
                 progress(f"  [{done}/{len(files)}] files read")
         return rows
 
-    @dlt.resource(name=source.table, write_disposition=source.write_disposition,
+    # Loading a file replaces its rows (delete-insert on the file). When no file of this run
+    # has rows in bronze yet there is nothing to delete: appending is the same, and skips
+    # dlt's staging copy.
+    @dlt.resource(name=source.table, write_disposition=source.write_disposition if replaces else "append",
                   merge_key=source.merge_key, columns=column_hints(source))
     def rows():
         batch, batch_rows = [], 0
@@ -290,22 +304,25 @@ def ingest_database(source: DatabaseSource, settings: Settings, run: runlog.Run,
     reader = duckdb.connect()
     seen = {"max": None, "hash": 0, "columns": None}
 
-    @dlt.resource(name=source.table, write_disposition=source.write_disposition,
+    # A first extract of a table into an empty bronze has nothing to merge with: append.
+    first_extract = watermark is None and source.kind == "table" and not bronze_has(settings, source.table)
+
+    @dlt.resource(name=source.table, write_disposition="append" if first_extract else source.write_disposition,
                   primary_key=list(source.primary_key) or None,
                   columns={"_loaded_at": {"data_type": "timestamp", "timezone": True}})
     def rows():
-        for batch in database.read_batches(source, url, sql):
+        for batch in database.read_batches(source, url, sql, loaded_at):
             if seen["columns"] is None:
-                seen["columns"] = [(f.name, str(f.type)) for f in batch.schema]
+                seen["columns"] = [(f.name, str(f.type)) for f in batch.schema if f.name != "_loaded_at"]
             if batch.num_rows == 0:
                 continue
             if source.cursor:
                 seen["max"] = database.newer(source, seen["max"], database.max_cursor(batch, source.cursor))
-            seen["hash"] ^= row_hash(reader, batch)
+            seen["hash"] ^= row_hash(reader, batch.select([n for n in batch.schema.names if n != "_loaded_at"]))
             run.rows_read += batch.num_rows
             run.bytes += batch.nbytes
             progress(f"  {run.rows_read:,} rows extracted")
-            yield with_constants(reader, batch, {"_loaded_at": (loaded_at, "timestamptz")})
+            yield batch
 
     try:
         make_pipeline(source, settings).run(rows(), loader_file_format="parquet")

@@ -20,6 +20,8 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         **os.environ,
         "RIPPLE_WAREHOUSE": str(settings.warehouse),
         "DBT_TARGET": settings.dbt_target,
+        "RIPPLE_DUCKDB_THREADS": str(settings.duckdb_threads),
+        "RIPPLE_DUCKDB_MEMORY": settings.duckdb_memory_limit,
         # dbt's artifacts and logs belong to the deployment, like everything else a run keeps
         "DBT_TARGET_PATH": str(settings.dbt_target_path),
         "DBT_LOG_PATH": str(settings.dbt_log_path),

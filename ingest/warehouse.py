@@ -9,7 +9,8 @@ from ingest.config import Settings
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(settings.warehouse), read_only=read_only)
+    return duckdb.connect(str(settings.warehouse), read_only=read_only,
+                          config={"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit})
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
