@@ -15,7 +15,7 @@ DEMO_SALES_START ?= 2024-03-01
 DEMO_SALES_END ?= 2024-03-07
 SEED ?= 42
 
-.PHONY: demo test test-soak ingest build daily docs clean help bench
+.PHONY: demo test ingest build daily docs clean help bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -38,9 +38,6 @@ demo: $(STAMP)  ## set up, generate the default data, ingest, build, show what w
 
 test: $(STAMP)  ## run the whole test suite (unit, end-to-end, equivalence)
 	$(BIN)/pytest -q
-
-test-soak: $(STAMP)  ## the suite plus long-running tests
-	$(BIN)/pytest -q -m "slow or not slow"
 
 ingest: $(STAMP)  ## load every pending landed file into bronze
 	$(BIN)/ripple ingest

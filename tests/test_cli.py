@@ -60,3 +60,21 @@ def test_tables_prints_every_layer_with_row_counts(deployment):
     lines = dict(line.rsplit(None, 1) for line in result.stdout.splitlines() if line.startswith(("bronze.", "gold.")))
     assert int(lines["bronze.tickets"].replace(",", "")) == deployment.query("select count(*) from bronze.tickets")[0][0]
     assert {"gold.fact_tickets", "gold.backlog_daily", "gold.sla_risk"} <= set(lines)
+
+
+def test_docs_generate_describes_every_layer(deployment):
+    deployment.generate("2023-01-01", "2023-01-02")
+    deployment.ripple("ingest", "tickets")
+    deployment.ripple("build")
+    from ingest import transform
+    from ingest.config import load_settings
+    settings = load_settings()
+    transform.run_dbt(settings, "docs", "generate", quiet=True)
+    import json
+    catalog = json.loads((settings.dbt_target_path / "catalog.json").read_text())
+    names = {node["metadata"]["name"] for node in catalog["nodes"].values()}
+    assert {"fact_tickets", "backlog_daily", "stg_tickets__events", "ingestion_state"} <= names
+    manifest = json.loads((settings.dbt_target_path / "manifest.json").read_text())
+    undocumented = [n["name"] for n in manifest["nodes"].values()
+                    if n["resource_type"] == "model" and not n["description"].strip()]
+    assert undocumented == []

@@ -59,11 +59,13 @@
 {%- endmacro %}
 
 {#-
-  First business date an incremental daily model must recompute: the earliest touched date,
-  or the first day after the last one it holds. Models whose rows depend on every earlier day
-  (backlog, open load) recompute from here to the last day.
+  First business date a daily model must compute: in a full build the first landed day; in an
+  incremental run the earliest touched date, or the first day after the last one the model
+  holds. Models whose rows depend on every earlier day (backlog, open load) compute from here
+  to the last day.
 -#}
 {% macro first_date_to_recompute() -%}
+    {% if is_incremental() %}
     select min(business_date) as start_date
     from (
         {{ ticket_dates_touched() }}
@@ -72,4 +74,12 @@
         from {{ ref('int_ticket_business_days') }}
         where business_date > (select max(business_date) from {{ this }})
     ) as candidates
+    {% else %}
+    select min(business_date) as start_date from {{ ref('int_ticket_business_days') }}
+    {% endif %}
+{%- endmacro %}
+
+{#- The later of two load times, either of which may be NULL. -#}
+{% macro latest_of(a, b) -%}
+    case when {{ a }} is null or {{ b }} > {{ a }} then {{ b }} else {{ a }} end
 {%- endmacro %}

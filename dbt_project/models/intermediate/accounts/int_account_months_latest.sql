@@ -12,13 +12,15 @@
 
 with versions as (
 
-    select * from {{ ref('stg_accounts__snapshots') }}
+    select snapshots.*
+    from {{ ref('stg_accounts__snapshots') }} as snapshots
     {% if is_incremental() %}
-    where (cons_acct_key, rpt_as_of_mo) in (
-        select cons_acct_key, rpt_as_of_mo
+    inner join (
+        select distinct cons_acct_key, rpt_as_of_mo
         from {{ ref('stg_accounts__snapshots') }}
         where {{ watermark_filter() }}
-    )
+    ) as changed
+        on snapshots.cons_acct_key = changed.cons_acct_key and snapshots.rpt_as_of_mo = changed.rpt_as_of_mo
     {% endif %}
 
 ),

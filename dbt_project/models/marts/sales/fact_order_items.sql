@@ -29,6 +29,6 @@ select
     items.unit_price,
     items.line_total,
     orders.order_status = 'cancelled' as is_cancelled,
-    case when orders._loaded_at >= items._loaded_at then orders._loaded_at else items._loaded_at end as _loaded_at
+    {{ latest_of('orders._loaded_at', 'items._loaded_at') }} as _loaded_at
 from items
 inner join orders on items.order_id = orders.order_id

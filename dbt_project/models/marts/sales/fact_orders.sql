@@ -42,9 +42,6 @@ select
     orders.delivery_fee,
     orders.order_total,
     cast(case when orders.order_status = 'completed' then orders.order_total else 0 end as decimal(12, 2)) as revenue,
-    case
-        when items._loaded_at is null or orders._loaded_at >= items._loaded_at then orders._loaded_at
-        else items._loaded_at
-    end as _loaded_at
+    {{ latest_of('orders._loaded_at', 'items._loaded_at') }} as _loaded_at
 from orders
 left join items on orders.order_id = items.order_id

@@ -7,11 +7,7 @@
 
 with start as (
 
-    {% if is_incremental() %}
     {{ first_date_to_recompute() }}
-    {% else %}
-    select min(business_date) as start_date from {{ ref('int_ticket_business_days') }}
-    {% endif %}
 
 ),
 
@@ -62,11 +58,7 @@ daily as (
         days.business_date,
         coalesce(opened.tickets_opened, 0) as tickets_opened,
         coalesce(closed.tickets_closed, 0) as tickets_closed,
-        case
-            when opened._loaded_at is null then closed._loaded_at
-            when closed._loaded_at is null then opened._loaded_at
-            else greatest(opened._loaded_at, closed._loaded_at)
-        end as _loaded_at
+        {{ latest_of('opened._loaded_at', 'closed._loaded_at') }} as _loaded_at
     from days
     left join opened on days.business_date = opened.business_date
     left join closed on days.business_date = closed.business_date

@@ -8,11 +8,7 @@
 
 with start as (
 
-    {% if is_incremental() %}
     {{ first_date_to_recompute() }}
-    {% else %}
-    select min(business_date) as start_date from {{ ref('int_ticket_business_days') }}
-    {% endif %}
 
 ),
 
@@ -87,11 +83,7 @@ daily as (
         coalesce(open_before_start.open_tickets, 0) as open_before_start,
         round(resolved.mean_resolution_seconds / 3600.0, 4) as mean_turnaround_hours,
         coalesce(resolved.sla_breaches, 0) as sla_breaches,
-        case
-            when assigned._loaded_at is null then resolved._loaded_at
-            when resolved._loaded_at is null then assigned._loaded_at
-            else greatest(assigned._loaded_at, resolved._loaded_at)
-        end as _loaded_at
+        {{ latest_of('assigned._loaded_at', 'resolved._loaded_at') }} as _loaded_at
     from agent_days
     left join assigned
         on agent_days.agent_id = assigned.agent_id and agent_days.business_date = assigned.business_date

@@ -6,11 +6,7 @@
 
 with start as (
 
-    {% if is_incremental() %}
     {{ first_date_to_recompute() }}
-    {% else %}
-    select min(business_date) as start_date from {{ ref('int_ticket_business_days') }}
-    {% endif %}
 
 ),
 

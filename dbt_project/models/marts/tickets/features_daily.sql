@@ -61,11 +61,7 @@ select
     round(resolved.p90_resolution_seconds / 3600.0, 4) as p90_turnaround_hours,
     coalesce(resolved.sla_breaches, 0) as sla_breaches,
     round(100.0 * resolved.sla_breaches / resolved.tickets_resolved, 2) as sla_breach_pct,
-    case
-        when opened._loaded_at is null then resolved._loaded_at
-        when resolved._loaded_at is null then opened._loaded_at
-        else greatest(opened._loaded_at, resolved._loaded_at)
-    end as _loaded_at
+    {{ latest_of('opened._loaded_at', 'resolved._loaded_at') }} as _loaded_at
 from days
 left join opened on days.business_date = opened.business_date
 left join resolved on days.business_date = resolved.business_date
