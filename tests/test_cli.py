@@ -23,7 +23,7 @@ def run(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess
 def test_help_lists_every_command():
     result = run("--help")
     assert result.returncode == 0
-    for command in ("generate", "ingest", "build", "reset", "daily", "tables", "docs"):
+    for command in ("generate", "ingest", "build", "reset", "daily", "summary", "status", "watermark", "tables", "docs"):
         assert command in result.stdout
 
 
