@@ -15,7 +15,7 @@ DEMO_SALES_START ?= 2024-03-01
 DEMO_SALES_END ?= 2024-03-07
 SEED ?= 42
 
-.PHONY: demo test ingest build daily docs clean help bench
+.PHONY: demo test lint ingest build daily docs clean help bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -36,8 +36,11 @@ demo: $(STAMP)  ## set up, generate the default data, ingest, build, show what w
 	$(BIN)/ripple build
 	$(BIN)/ripple tables
 
-test: $(STAMP)  ## run the whole test suite (unit, end-to-end, equivalence)
+test: lint  ## lint, then the whole test suite (unit, end-to-end, equivalence)
 	$(BIN)/pytest -q
+
+lint: $(STAMP)  ## ruff over the Python code
+	$(BIN)/ruff check ingest generator tests bench
 
 ingest: $(STAMP)  ## load every pending landed file into bronze
 	$(BIN)/ripple ingest

@@ -91,7 +91,7 @@ def csv_stage(root: Path, scale: float) -> dict:
     con = duckdb.connect()
     for d in range(days):
         day = (date(2023, 1, 1) + timedelta(days=d)).isoformat()
-        ts = lambda offset: f"strftime(date '{day}' + interval (i % 86000 + {offset}) second, '%Y-%m-%d %H:%M:%S')"  # noqa: E731
+        ts = lambda offset, day=day: f"strftime(date '{day}' + interval (i % 86000 + {offset}) second, '%Y-%m-%d %H:%M:%S')"  # noqa: E731
         con.execute(f"""copy (
             select 'TK-{day.replace('-', '')}-' || lpad(i::varchar, 6, '0') as ticket_id,
                    {ts(0)} as created_at, {ts(60)} as updated_at,

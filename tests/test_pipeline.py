@@ -88,7 +88,7 @@ def test_reset_then_reingest_gives_identical_gold(deployment, capsys):
     before = deployment.snapshot(drop_columns=("_loaded_at",))
 
     deployment.ripple("reset", "tickets", "--date", day(6))
-    assert f"the next `ripple ingest` loads that date again" in capsys.readouterr().out
+    assert "the next `ripple ingest` loads that date again" in capsys.readouterr().out
     assert deployment.query("select count(*) from bronze.tickets where _business_date = ?", [day(6)]) == [(0,)]
     assert deployment.query("select count(*) from silver.int_ticket_events_deduplicated "
                             "where business_date = ?", [day(6)]) == [(0,)]
