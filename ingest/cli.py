@@ -121,11 +121,12 @@ def cmd_ingest(args, settings: Settings) -> None:
         raise RippleError("--date and --files need one source, e.g. `ripple ingest tickets --date 2023-01-05`")
     if (args.date or args.files) and not isinstance(sources[0], FileSource):
         raise RippleError(f"{args.sources[0]} is a database source: --date and --files apply to file sources")
-    failed = []
+    failed, quarantined = [], 0
     with warehouse_lock(settings, "ingest"):
         for source in sources:
             try:
-                ingest(source, settings, dates={args.date} if args.date else None, files_glob=args.files)
+                report = ingest(source, settings, dates={args.date} if args.date else None, files_glob=args.files)
+                quarantined += report.rows_quarantined
             except RippleError as exc:
                 if len(sources) == 1:
                     raise
@@ -133,6 +134,9 @@ def cmd_ingest(args, settings: Settings) -> None:
                 failed.append(source.name)
     if failed:
         raise RippleError(f"ingest failed for {', '.join(failed)} (recorded in ops.ingestion_metadata)")
+    if quarantined and settings.fail_on_quarantine:
+        raise RippleError(f"{quarantined:,} rows quarantined (see ops.quarantine); the good rows loaded. "
+                          "Exit status 1 because RIPPLE_FAIL_ON_QUARANTINE is set")
 
 
 def cmd_build(args, settings: Settings) -> None:

@@ -19,6 +19,7 @@ class Settings:
     dbt_target: str
     duckdb_threads: int  # dlt and dbt each open DuckDB: both get these two settings
     duckdb_memory_limit: str
+    fail_on_quarantine: bool  # whether `ripple ingest` exits 1 when it quarantined rows (they load either way)
 
     @property
     def pipelines_dir(self) -> Path:
@@ -49,4 +50,5 @@ def load_settings() -> Settings:
         dbt_target=os.environ.get("DBT_TARGET", "dev"),
         duckdb_threads=int(os.environ.get("RIPPLE_DUCKDB_THREADS", "2")),
         duckdb_memory_limit=os.environ.get("RIPPLE_DUCKDB_MEMORY", "8GB"),
+        fail_on_quarantine=os.environ.get("RIPPLE_FAIL_ON_QUARANTINE", "").lower() in ("1", "true", "yes"),
     )

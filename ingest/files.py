@@ -27,6 +27,7 @@ import pyarrow.csv as pacsv
 from ingest.sources import FileSource
 
 MAX_RAW_CHARS = 10_000  # raw content kept per rejected row or file
+MAX_FIELD_CHARS = 1_000_000  # a longer value is quarantined rather than loaded
 UNDECLARED = "VARCHAR (undeclared)"
 
 
@@ -75,11 +76,19 @@ def business_date_of(source: FileSource, path: str) -> date | None:
         raise FileRejected(f"{path}: {text!r} in the file's path is not a date") from None
 
 
-def record_lines(n_parsed: int, malformed_lines: list[int]) -> pa.Array:
-    """Line number of each parsed CSV record: the header is line 1 and malformed lines are
-    skipped. (A quoted field spanning lines shifts the numbers after it.)"""
+def blank_lines(data: bytes) -> set[int]:
+    """Numbers of the empty lines (the CSV parser skips them), looked for only when there are any."""
+    if b"\n\n" not in data and b"\n\r\n" not in data:
+        return set()
+    lines = data.split(b"\n")
+    return {n for n, line in enumerate(lines[:-1], 1) if not line.strip(b"\r")}
+
+
+def record_lines(n_parsed: int, skipped_lines: set[int]) -> pa.Array:
+    """Line number of each parsed CSV record: the header is line 1; malformed and blank lines
+    are skipped. (A quoted field spanning lines shifts the numbers after it.)"""
     segments, line, remaining = [], 2, n_parsed
-    for bad in sorted(malformed_lines):
+    for bad in sorted(skipped_lines):
         take = max(0, min(bad - line, remaining))
         segments.append(range(line, line + take))
         remaining -= take
@@ -88,13 +97,37 @@ def record_lines(n_parsed: int, malformed_lines: list[int]) -> pa.Array:
     return pa.array(itertools.chain.from_iterable(segments), pa.int64())
 
 
+def split_invalid_utf8(data: bytes) -> tuple[bytes, list[dict]]:
+    """Lines that are not UTF-8 text, taken out (as blank lines, so the parser skips them and
+    the others keep their numbers) and described; the rest of the file still parses."""
+    lines = data.split(b"\n")
+    bad = []
+    for number, line in enumerate(lines, 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad.append({"line": number, "raw": line.decode("latin-1"),
+                        "reason": f"line {number}: not UTF-8 text (byte 0x{line[exc.start]:02x} at position {exc.start + 1})"})
+            lines[number - 1] = b""
+    return b"\n".join(lines), bad
+
+
 def parse_csv(path: str, data: bytes) -> tuple[pa.Table, list[dict]]:
-    """All fields as text plus `_source_line`; malformed lines (wrong field count) come back apart."""
-    header_line = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", errors="replace")
-    names = next(csv.reader([header_line]), []) if header_line.strip() else []
+    """All fields as text plus `_source_line`; malformed lines (wrong field count, not UTF-8)
+    come back apart."""
+    header_line = data.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        header = header_line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FileRejected(f"{path}: line 1 (header) is not UTF-8 text; is this a CSV file?") from None
+    names = next(csv.reader([header]), []) if header.strip() else []
     if not names:
         raise FileRejected(f"{path}: empty file, no header line")
     malformed: list[dict] = []
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:  # the rare case: look line by line
+        data, malformed = split_invalid_utf8(data)
 
     def on_invalid(row) -> str:
         malformed.append({"line": row.number, "raw": row.text,
@@ -108,11 +141,12 @@ def parse_csv(path: str, data: bytes) -> tuple[pa.Table, list[dict]]:
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False),
-            read_options=pacsv.ReadOptions(use_threads=False),  # line numbers stay known
+            # one block for the whole file: line numbers stay known, no field straddles blocks
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=max(1 << 20, len(data) + 1)),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise FileRejected(f"{path}: not readable as CSV: {exc}") from None
-    lines = record_lines(table.num_rows, [m["line"] for m in malformed])
+    lines = record_lines(table.num_rows, {m["line"] for m in malformed} | blank_lines(data))
     return table.append_column("_source_line", lines), malformed
 
 
@@ -182,6 +216,11 @@ def typed_select(source: FileSource, present: list[str]) -> str:
                           f"'{col.name}: ''' || {value} || ''' is not a valid {col.type.lower()}' end")
         if col.required:
             checks.append(f"case when {value} is null then '{col.name}: missing required value' end")
+        if col.minimum is not None:
+            checks.append(f"case when {typed} < {col.minimum} then "
+                          f"'{col.name}: ' || {value} || ' is below the minimum {col.minimum}' end")
+        checks.append(f"case when length({value}) > {MAX_FIELD_CHARS} then "
+                      f"'{col.name}: a value of ' || length({value}) || ' characters, more than {MAX_FIELD_CHARS:,}' end")
     metadata = {"_source_line", "_file_index"}
     extra = [f"nullif({quote(n)}, '') as {quote(n)}" for n in present if n not in declared | metadata]
     return f"""

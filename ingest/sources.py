@@ -28,6 +28,7 @@ class Column:
     name: str
     type: str  # DuckDB type the raw text must cast to
     required: bool = False  # a row without a value here goes to quarantine
+    minimum: float | None = None  # a smaller value goes to quarantine (e.g. 0 for amounts)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,14 @@ def _check(pattern: re.Pattern, value: str, what: str, source: str) -> str:
     return value
 
 
+def _number(value, source: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RippleError(f"source {source!r}: min {value!r} is not a number")
+    return value
+
+
 def parse_source(name: str, spec: dict) -> Source:
     _check(IDENTIFIER, name, "name", name)
     kind = spec.get("kind")
@@ -91,7 +100,8 @@ def parse_source(name: str, spec: dict) -> Source:
         if kind in FILE_KINDS:
             columns = tuple(
                 Column(_check(IDENTIFIER, c["name"], "column", name),
-                       _check(TYPE, c["type"].upper(), "type", name), bool(c.get("required", False)))
+                       _check(TYPE, c["type"].upper(), "type", name), bool(c.get("required", False)),
+                       _number(c.get("min"), name))
                 for c in spec.get("columns", [])
             )
             return FileSource(name=name, kind=kind, location=spec["location"], table=table, columns=columns,
