@@ -115,10 +115,16 @@ def ingest(source: Source, settings: Settings, dates: set[date] | None = None, f
         run = runlog.start_run(con, source.name, source.kind)
     report = IngestReport(source.name, run.run_id)
     try:
+        pipeline = make_pipeline(source, settings)
+        if pipeline.has_pending_data:
+            # A run killed between extract and load left a package behind. Its rows are still
+            # in the source, and bronze alone says what is loaded: discard it, never load it late.
+            pipeline.abort_packages()
+            progress(f"{source.name}: discarded the unfinished load of an interrupted run")
         if isinstance(source, FileSource):
-            ingest_files(source, settings, run, report, dates, files_glob, progress)
+            ingest_files(source, settings, pipeline, run, report, dates, files_glob, progress)
         else:
-            ingest_database(source, settings, run, report, progress)
+            ingest_database(source, settings, pipeline, run, report, progress)
     except BaseException as exc:  # recorded, then re-raised: KeyboardInterrupt included
         cause = root_cause(exc)
         if isinstance(cause, RippleError):  # raised by our own code, possibly inside dlt's extract step
@@ -220,8 +226,8 @@ def outcomes(rows: pa.Table, files: list[ParsedFile]) -> list[FileOutcome]:
     return result
 
 
-def ingest_files(source: FileSource, settings: Settings, run: runlog.Run, report: IngestReport,
-                 dates: set[date] | None, glob: str | None, progress) -> None:
+def ingest_files(source: FileSource, settings: Settings, pipeline: dlt.Pipeline, run: runlog.Run,
+                 report: IngestReport, dates: set[date] | None, glob: str | None, progress) -> None:
     files, replaces = pending_files(source, settings, dates, glob)
     if not files:
         progress(f"{source.name}: nothing new under {settings.landing_url}/{glob or source.location}")
@@ -269,7 +275,7 @@ def ingest_files(source: FileSource, settings: Settings, run: runlog.Run, report
             yield typed(batch)
 
     try:
-        make_pipeline(source, settings).run(rows(), loader_file_format="parquet")
+        pipeline.run(rows(), loader_file_format="parquet")
     finally:
         typer.close()
     report.rows_loaded = run.rows_loaded = sum(f.rows_loaded for f in report.files)
@@ -288,8 +294,8 @@ def ingest_files(source: FileSource, settings: Settings, run: runlog.Run, report
 
 # -- databases -----------------------------------------------------------------------------
 
-def ingest_database(source: DatabaseSource, settings: Settings, run: runlog.Run, report: IngestReport,
-                    progress) -> None:
+def ingest_database(source: DatabaseSource, settings: Settings, pipeline: dlt.Pipeline, run: runlog.Run,
+                    report: IngestReport, progress) -> None:
     url = database.source_url(source, settings)
     backend = database.backend_of(source, url)
     with connect(settings) as con:
@@ -325,7 +331,7 @@ def ingest_database(source: DatabaseSource, settings: Settings, run: runlog.Run,
             yield batch
 
     try:
-        make_pipeline(source, settings).run(rows(), loader_file_format="parquet")
+        pipeline.run(rows(), loader_file_format="parquet")
     finally:
         reader.close()
     run.rows_loaded = report.rows_loaded = run.rows_read
