@@ -15,7 +15,7 @@ DEMO_SALES_START ?= 2024-03-01
 DEMO_SALES_END ?= 2024-03-07
 SEED ?= 42
 
-.PHONY: demo test lint ingest build daily docs clean help bench
+.PHONY: demo test test-soak lint ingest build daily docs clean help bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -38,6 +38,9 @@ demo: $(STAMP)  ## set up, generate the default data, ingest, build, show what w
 
 test: lint  ## lint, then the whole test suite (unit, end-to-end, equivalence)
 	$(BIN)/pytest -q
+
+test-soak: $(STAMP)  ## the crash harness with 20 SIGKILL trials per source kind and step (~15 min)
+	RIPPLE_CRASH_TRIALS=20 $(BIN)/pytest -q tests/test_crash.py
 
 lint: $(STAMP)  ## ruff over the Python code
 	$(BIN)/ruff check ingest generator tests bench
