@@ -3,6 +3,7 @@ late commits, watermark set/reset, custom queries, system tables, drift, failure
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -198,3 +199,18 @@ def test_a_run_that_died_is_marked_failed_by_the_next_one(orders, deployment):
     assert rows[0][0] == dead.run_id and rows[0][1] == "failed"
     assert "stopped before finishing" in rows[0][2] and rows[1][0] in rows[0][2]
     assert rows[1][1] == "success"
+
+
+def test_no_credential_reaches_output_logs_run_log_or_dbt_artifacts(orders, deployment, monkeypatch):
+    sentinel = "Sentinel-Pa55word-7f3a"
+    monkeypatch.setenv("RIPPLE_SOURCE_URL", f"postgresql://postgres:{sentinel}@127.0.0.1:5432/test")  # trust auth
+    env = {**os.environ}
+    outputs = [subprocess.run([RIPPLE, *args], capture_output=True, text=True, env=env)
+               for args in (["ingest", "orders"], ["ingest", "order_details"], ["build"], ["status"],
+                            ["watermark", "show", "orders"])]
+    assert all(r.returncode == 0 for r in outputs), [r.stderr for r in outputs]
+    assert "postgres:***@127.0.0.1" in outputs[0].stdout  # the URL is shown, masked
+    for result in outputs:
+        assert sentinel not in result.stdout + result.stderr
+    leaks = [str(p) for p in deployment.data_dir.rglob("*") if p.is_file() and sentinel.encode() in p.read_bytes()]
+    assert leaks == []  # warehouse, run log, dlt's working folder, dbt's target and logs
