@@ -45,13 +45,16 @@ class Deployment:
         assert result.returncode == 0, f"ripple {' '.join(args)}: {result.stderr[-2000:]}"
         return time.perf_counter() - started
 
-    def kill_during(self, delay: float, *args: str) -> None:
+    def kill_during(self, delay: float, *args: str) -> bool:
+        """Start the command, SIGKILL its process group after `delay` seconds; True if it was still running."""
         proc = subprocess.Popen([RIPPLE, *args], env=self.env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(delay)
-        if proc.poll() is None:
+        killed = proc.poll() is None
+        if killed:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        return killed
 
     def snapshot(self) -> dict:
         import duckdb
@@ -155,11 +158,14 @@ def test_a_killed_run_then_a_normal_rerun_equals_an_uninterrupted_run(kind, step
     deployment = new_deployment(tmp_path, inputs, pg_accounts)
     rng = random.Random(f"{kind}:{step}:{seed}")
     if step == "ingest":
-        deployment.kill_during(rng.uniform(0.3, ingest_seconds), "ingest", source)
+        delay = rng.uniform(0.3, ingest_seconds)
+        killed = deployment.kill_during(delay, "ingest", source)
         deployment.run("ingest", source)
     else:
         deployment.run("ingest", source)
-        deployment.kill_during(rng.uniform(0.5, build_seconds), "build")
+        delay = rng.uniform(0.5, build_seconds)
+        killed = deployment.kill_during(delay, "build")
+    print(f"{kind}-{step}-{seed}: SIGKILL after {delay:.2f} s {'mid-run' if killed else '(it had already finished)'}")
     if builds:
         deployment.run("build")
     assert deployment.snapshot() == expected
