@@ -39,7 +39,7 @@ demo: $(STAMP)  ## set up, generate the default data, ingest, build, show what w
 test: lint  ## lint, then the whole test suite (unit, end-to-end, equivalence)
 	$(BIN)/pytest -q
 
-test-soak: $(STAMP)  ## the crash harness with 20 SIGKILL trials per source kind and step (~15 min)
+test-soak: $(STAMP)  ## the crash harness with 20 SIGKILL trials per source kind and step (~20 min)
 	RIPPLE_CRASH_TRIALS=20 $(BIN)/pytest -q tests/test_crash.py
 
 lint: $(STAMP)  ## ruff over the Python code
