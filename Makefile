@@ -36,11 +36,11 @@ demo: $(STAMP)  ## set up, generate the default data, ingest, build, show what w
 	$(BIN)/ripple build
 	$(BIN)/ripple tables
 
-test: lint  ## lint, then the whole test suite (unit, end-to-end, equivalence)
-	$(BIN)/pytest -q
+test: lint  ## lint, then the whole test suite (unit, end-to-end, equivalence) on 2 workers
+	$(BIN)/pytest -q -n 2
 
-test-soak: $(STAMP)  ## the crash harness with 20 SIGKILL trials per source kind and step (~20 min)
-	RIPPLE_CRASH_TRIALS=20 $(BIN)/pytest -q tests/test_crash.py
+test-soak: $(STAMP)  ## the crash harness with 20 SIGKILL trials per source kind and step (~10 min)
+	RIPPLE_CRASH_TRIALS=20 $(BIN)/pytest -q -n 2 tests/test_crash.py
 
 lint: $(STAMP)  ## ruff over the Python code
 	$(BIN)/ruff check ingest generator tests bench
