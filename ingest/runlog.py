@@ -8,7 +8,7 @@ dir at a time, the next run marks such rows failed, saying so.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import duckdb
@@ -83,7 +83,6 @@ class Run:
     files: int = 0
     bytes: int = 0
     checksum: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def start_run(con: duckdb.DuckDBPyConnection, source_name: str, source_type: str) -> Run:
@@ -150,6 +149,11 @@ def record_schema(con: duckdb.DuckDBPyConnection, source_name: str, columns: lis
                     [[source_name, version, name, dtype, i, at, run_id] for i, (name, dtype) in enumerate(columns, 1)])
     if not latest:
         return None  # the first version is a baseline, not drift
+    return column_changes(previous, current)
+
+
+def column_changes(previous: dict[str, str], current: dict[str, str]) -> dict[str, list[str]]:
+    """Columns added, removed and retyped from one schema version (name -> type) to the next."""
     return {
         "added": [c for c in current if c not in previous],
         "removed": [c for c in previous if c not in current],
@@ -170,10 +174,5 @@ def latest_drift(con: duckdb.DuckDBPyConnection, source_name: str) -> dict[str, 
     numbers = sorted({v for v, _, _ in versions})
     if len(numbers) < 2:
         return None
-    previous = {c: t for v, c, t in versions if v == numbers[0]}
-    current = {c: t for v, c, t in versions if v == numbers[1]}
-    return {
-        "added": [c for c in current if c not in previous],
-        "removed": [c for c in previous if c not in current],
-        "retyped": [f"{c} {previous[c]} -> {current[c]}" for c in current if c in previous and previous[c] != current[c]],
-    }
+    return column_changes({c: t for v, c, t in versions if v == numbers[0]},
+                          {c: t for v, c, t in versions if v == numbers[1]})
