@@ -76,7 +76,6 @@ class IngestReport:
     files: list[FileOutcome] = field(default_factory=list)
     rows_loaded: int = 0
     rows_quarantined: int = 0
-    drift: list[str] = field(default_factory=list)
     watermark: str | None = None
 
 
@@ -286,7 +285,6 @@ def ingest_files(source: FileSource, settings: Settings, pipeline: dlt.Pipeline,
         for path, columns in schemas:
             drift = runlog.record_schema(con, source.name, columns, run.run_id)
             if drift:
-                report.drift.append(f"{path}: {runlog.describe_drift(drift)}")
                 progress(f"  schema drift in {path}: {runlog.describe_drift(drift)}")
     progress(f"{source.name}: loaded {report.rows_loaded:,} rows from {len(report.files)} file(s), "
              f"{report.rows_quarantined:,} quarantined (see ops.quarantine)")
@@ -340,7 +338,6 @@ def ingest_database(source: DatabaseSource, settings: Settings, pipeline: dlt.Pi
         if seen["columns"]:
             drift = runlog.record_schema(con, source.name, seen["columns"], run.run_id)
             if drift:
-                report.drift.append(runlog.describe_drift(drift))
                 progress(f"  schema drift: {runlog.describe_drift(drift)}")
         if source.cursor:
             report.watermark = database.newer(source, watermark, seen["max"])
