@@ -32,8 +32,9 @@ from ingest.warehouse import connect, table_exists
 
 # ripple may run from any directory, where dlt would not find .dlt/config.toml: set the two
 # settings that matter here. dlt warns about every merge-key column being made NOT NULL,
-# which is expected; real failures raise.
-os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
+# which is expected, and logs each retry of a failing load job; real failures raise, and
+# ripple reports their root cause in one line.
+os.environ.setdefault("RUNTIME__LOG_LEVEL", "CRITICAL")
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 
 BRONZE = "bronze"
@@ -130,8 +131,11 @@ def ingest(source: Source, settings: Settings, dates: set[date] | None = None, f
             message = str(cause)
         else:
             message = f"{source.name}: load into {settings.warehouse} failed: {type(cause).__name__}: {cause}"
-        with connect(settings) as con:
-            runlog.finish_run(con, run, error=message)
+        try:
+            with connect(settings) as con:
+                runlog.finish_run(con, run, error=message)
+        except (duckdb.Error, OSError, RippleError):  # e.g. the disk that failed the load is still full
+            message += " (the run log could not record this failure: the next run marks the run failed)"
         if isinstance(exc, Exception):
             raise RippleError(message) from None
         raise

@@ -5,12 +5,17 @@ from __future__ import annotations
 import duckdb
 
 from ingest.config import Settings
+from ingest.errors import RippleError
 
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(settings.warehouse), read_only=read_only,
-                          config={"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit})
+    try:
+        settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(settings.warehouse), read_only=read_only,
+                              config={"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit})
+    except (OSError, duckdb.IOException) as exc:  # a read-only or full disk, a missing mount, ...
+        reason = str(exc).split(": ")[-1] if isinstance(exc, duckdb.IOException) else exc.strerror
+        raise RippleError(f"cannot open the warehouse {settings.warehouse}: {reason}") from None
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
