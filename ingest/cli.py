@@ -15,7 +15,7 @@ from ingest.errors import RippleError
 from ingest.lock import warehouse_lock
 from ingest import database, runlog, status, transform, warehouse
 from ingest.pipeline import date_or_none, ingest, landed_files
-from ingest.sources import DatabaseSource, FileSource, get_source, load_sources
+from ingest.sources import DatabaseSource, FileSource, check_glob, get_source, load_sources
 
 LAYERS = ("bronze", "silver", "gold", "ops")
 RESETTABLE = ("tickets",)  # sources whose derived rows dbt_project/macros/reset_business_date.sql removes
@@ -121,6 +121,8 @@ def cmd_ingest(args, settings: Settings) -> None:
         raise RippleError("--date and --files need one source, e.g. `ripple ingest tickets --date 2023-01-05`")
     if (args.date or args.files) and not isinstance(sources[0], FileSource):
         raise RippleError(f"{args.sources[0]} is a database source: --date and --files apply to file sources")
+    if args.files:
+        check_glob(args.files, "--files")
     failed, quarantined = [], 0
     with warehouse_lock(settings, "ingest"):
         for source in sources:

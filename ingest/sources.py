@@ -83,6 +83,28 @@ def _check(pattern: re.Pattern, value: str, what: str, source: str) -> str:
     return value
 
 
+def check_glob(value, what: str) -> str:
+    """A glob under the landing zone: relative, never climbing out of it."""
+    if not isinstance(value, str) or not value or value.startswith(("/", "\\")) or "://" in value \
+            or ".." in re.split(r"[/\\]", value):
+        raise RippleError(f"{what} {value!r} must be a glob inside the landing zone (relative, without '..')")
+    return value
+
+
+def _pattern(value, source: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        groups = set(re.compile(value).groupindex)
+        if "date" not in groups and not {"year", "month", "day"} <= groups:
+            raise RippleError(f"source {source!r}: business_date_pattern {value!r} needs a (?P<date>...) group "
+                              "or (?P<year>...), (?P<month>...) and (?P<day>...)")
+    except (re.error, TypeError) as exc:
+        raise RippleError(f"source {source!r}: business_date_pattern {value!r} is not a regular expression: {exc}") \
+            from None
+    return value
+
+
 def _number(value, source: str) -> float | None:
     if value is None:
         return None
@@ -104,8 +126,9 @@ def parse_source(name: str, spec: dict) -> Source:
                        _number(c.get("min"), name))
                 for c in spec.get("columns", [])
             )
-            return FileSource(name=name, kind=kind, location=spec["location"], table=table, columns=columns,
-                              primary_key=primary_key, business_date_pattern=spec.get("business_date_pattern"))
+            return FileSource(name=name, kind=kind, location=check_glob(spec["location"], f"source {name!r}: location"),
+                              table=table, columns=columns, primary_key=primary_key,
+                              business_date_pattern=_pattern(spec.get("business_date_pattern"), name))
         if kind in DATABASE_KINDS:
             cursor = spec.get("cursor")
             source = DatabaseSource(
