@@ -39,8 +39,9 @@ demo: $(STAMP)  ## set up, generate the default data, ingest, build, show what w
 test: lint  ## lint, then the whole test suite (unit, end-to-end, equivalence) on 2 workers
 	$(BIN)/pytest -q -n 2
 
-test-soak: $(STAMP)  ## the crash harness with 20 SIGKILL trials per source kind and step (~10 min)
-	RIPPLE_CRASH_TRIALS=20 $(BIN)/pytest -q -n 2 tests/test_crash.py
+test-soak: $(STAMP)  ## 20 SIGKILL trials per source kind and step, 5 seeds per property test (~20 min)
+	RIPPLE_CRASH_TRIALS=20 RIPPLE_PROPERTY_SEEDS=5 $(BIN)/pytest -q -n 2 \
+		tests/test_crash.py tests/test_equivalence.py tests/test_summary.py
 
 lint: $(STAMP)  ## ruff over the Python code
 	$(BIN)/ruff check ingest generator tests bench

@@ -30,7 +30,7 @@ HOSTILE_SETTINGS = [
     ("file", "table", f'"{DROP}"', "table"),
     ("file", "table", '"bronze.tickets"', "table"),
     ("file", "primary_key", f'["id", "{DROP}"]', "primary key column"),
-    ("file", "columns", f'[{{ name = "id\\"; drop table bronze.tickets; --", type = "VARCHAR" }}]', "column"),
+    ("file", "columns", '[{ name = "id\\"; drop table bronze.tickets; --", type = "VARCHAR" }]', "column"),
     ("file", "columns", '[{ name = "id", type = "VARCHAR); drop table bronze.tickets; --" }]', "type"),
     ("file", "columns", '[{ name = "id", type = "DOUBLE", min = "0; drop table bronze.tickets" }]', "min"),
     ("file", "location", '"../../../etc/*"', "location"),

@@ -6,8 +6,6 @@ ends up exactly as a clean full rebuild on the same bronze would.
 
 from __future__ import annotations
 
-import random
-
 from conftest import GOLD_TABLES, day
 
 
@@ -62,21 +60,6 @@ def test_a_late_day_ripples_forward_and_gold_equals_a_full_refresh(deployment):
     backlog_with = dict(deployment.query("select business_date::varchar, open_at_end_of_day from gold.backlog_daily"))
     assert all(backlog_with[day(n)] == backlog_without[day(n)] for n in range(1, 5))
     assert all(backlog_with[day(n)] != backlog_without[day(n)] for n in range(5, 13))
-    rebuild_equals_incremental(deployment)
-
-
-def test_days_arriving_shuffled_in_batches_equal_a_full_refresh(deployment):
-    deployment.generate(day(1), day(14))
-    order = list(range(1, 15))
-    random.Random(20231101).shuffle(order)
-    for n in order:
-        deployment.hold_back(day(n))
-    batches = [order[0:4], order[4:5], order[5:9], order[9:11], order[11:14]]
-    for batch in batches:
-        for n in batch:
-            deployment.release(day(n))
-        deployment.ripple("ingest", "tickets")
-        deployment.ripple("build")
     rebuild_equals_incremental(deployment)
 
 

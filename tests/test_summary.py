@@ -3,6 +3,7 @@ equality with a full rebuild, and the `ripple summary` console."""
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
@@ -99,8 +100,13 @@ def oracle(final: dict[tuple[int, int], tuple[float, datetime]]) -> dict[tuple[i
     return expected
 
 
-def test_random_mixed_batches_landing_in_random_order_equal_a_full_rebuild_and_the_oracle(deployment, accounts_db):
-    rng = random.Random(20260101)
+SEEDS = [20260101 + n for n in range(int(os.environ.get("RIPPLE_PROPERTY_SEEDS", "1")))]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_mixed_batches_landing_in_random_order_equal_a_full_rebuild_and_the_oracle(
+        deployment, accounts_db, seed):
+    rng = random.Random(seed)
     first, last = month_index("2022-01"), month_index("2024-12")
     stamps = iter(datetime(2025, 1, 1) .replace(day=1 + n) for n in range(28))
     latest: dict[tuple[int, int], tuple[float, datetime]] = {}

@@ -61,12 +61,15 @@
 {#-
   First business date a daily model must compute: in a full build the first landed day; in an
   incremental run the earliest touched date, or the first day after the last one the model
-  holds. Models whose rows depend on every earlier day (backlog, open load) compute from here
-  to the last day.
+  holds, but never before the first landed day (a ticket opened before it counts as open at
+  its start, as in a full build). Models whose rows depend on every earlier day (backlog,
+  open load) compute from here to the last day.
 -#}
 {% macro first_date_to_recompute() -%}
     {% if is_incremental() %}
-    select min(business_date) as start_date
+    select greatest(
+        min(business_date), (select min(business_date) from {{ ref('int_ticket_business_days') }})
+    ) as start_date
     from (
         {{ ticket_dates_touched() }}
         union distinct
