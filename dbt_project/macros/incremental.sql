@@ -5,8 +5,8 @@
 -#}
 {% macro watermark_filter(column='_loaded_at') -%}
     {{ column }} > (
-        select {{ dbt.dateadd('minute', -1 * lookback_minutes(),
-                              "coalesce(max(_loaded_at), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))") }}
+        select {{ minutes_before("coalesce(max(_loaded_at), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
+                                 lookback_minutes()) }}
         from {{ this }}
     )
 {%- endmacro %}
@@ -67,9 +67,10 @@
 -#}
 {% macro first_date_to_recompute() -%}
     {% if is_incremental() %}
-    select greatest(
-        min(business_date), (select min(business_date) from {{ ref('int_ticket_business_days') }})
-    ) as start_date
+    {%- set first_landed_day = "(select min(business_date) from " ~ ref('int_ticket_business_days') ~ ")" %}
+    select
+        case when min(business_date) < {{ first_landed_day }} then {{ first_landed_day }} else min(business_date) end
+        as start_date
     from (
         {{ ticket_dates_touched() }}
         union distinct

@@ -13,7 +13,7 @@ select
     count(_reject_reason) as rows_quarantined,
     min(_loaded_at) as first_ingested_at,
     max(_loaded_at) as last_ingested_at
-from bronze.{{ table }}
+from {{ layer_relation("bronze", table) }}
 group by _business_date
 {% if not loop.last %}union all{% endif %}
 {% else %}
@@ -26,5 +26,5 @@ select
     cast(null as {{ dbt.type_bigint() }}) as rows_quarantined,
     cast(null as {{ dbt.type_timestamp() }}) as first_ingested_at,
     cast(null as {{ dbt.type_timestamp() }}) as last_ingested_at
-where 1 = 0
+limit 0
 {% endfor %}

@@ -13,7 +13,7 @@ select
     _reject_reason as reason,
     _raw_record as raw_record,
     _loaded_at as loaded_at
-from bronze.{{ table }}
+from {{ layer_relation("bronze", table) }}
 where _reject_reason is not null
 {% if not loop.last %}union all{% endif %}
 {% else %}
@@ -25,5 +25,5 @@ select
     cast(null as {{ dbt.type_string() }}) as reason,
     cast(null as {{ dbt.type_string() }}) as raw_record,
     cast(null as {{ dbt.type_timestamp() }}) as loaded_at
-where 1 = 0
+limit 0
 {% endfor %}

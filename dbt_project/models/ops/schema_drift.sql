@@ -2,7 +2,7 @@
    Before the first ingest the history table does not exist yet: the model is then empty. #}
 
 {% set history_relation = adapter.get_relation(
-    database=target.database, schema='ops', identifier='schema_history') %}
+    database=target.database, schema=generate_schema_name('ops', none), identifier='schema_history') %}
 
 {% if history_relation is none %}
 
@@ -15,7 +15,7 @@ select
     cast(null as {{ dbt.type_string() }}) as change,
     cast(null as {{ dbt.type_string() }}) as previous_data_type,
     cast(null as {{ dbt.type_string() }}) as data_type
-where 1 = 0
+limit 0
 
 {% else %}
 

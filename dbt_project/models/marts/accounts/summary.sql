@@ -145,8 +145,7 @@ bounds as (
 
 spine as (
 
-    select cons_acct_key, first_changed, {{ month_series('first_month', 'last_month') }} as month_date
-    from bounds
+    {{ expand_months('bounds', 'first_month', 'last_month', ['cons_acct_key', 'first_changed']) }}
 
 ),
 
@@ -189,7 +188,7 @@ rebuilt as (
         cons_acct_key,
         rpt_as_of_mo,
         month_date,
-        {% for column in columns %}{{ column }}_history,
+        {% for column in columns %}{{ history_fit(column ~ '_history', length) }} as {{ column }}_history,
         {% endfor %}
         _loaded_at
     from windowed

@@ -49,7 +49,7 @@ select
     cast(round(revenue / nullif(completed_orders, 0), 2) as decimal(12, 2)) as average_ticket,
     cast(items_sold as {{ dbt.type_bigint() }}) as items_sold,
     cast(delivery_fees as decimal(14, 2)) as delivery_fees,
-    cast(round(cast(cancelled_orders as double) / orders, 4) as double) as cancelled_share,
-    cast(round(cast(delivery_orders as double) / orders, 4) as double) as delivery_share,
+    cast(round(cast(cancelled_orders as {{ type_double() }}) / orders, 4) as {{ type_double() }}) as cancelled_share,
+    cast(round(cast(delivery_orders as {{ type_double() }}) / orders, 4) as {{ type_double() }}) as delivery_share,
     _loaded_at
 from daily
