@@ -108,7 +108,7 @@ def test_layers_are_prefixed_datasets_and_large_tables_are_partitioned_and_clust
     strategy, partition, cluster = layout["summary"]
     assert (strategy, partition.field, partition.granularity, cluster) == ("merge", "month_date", "month",
                                                                             ["cons_acct_key"])
-    assert nodes["summary"]["config"]["prune_merge_by_partition"] is True
+    assert nodes["summary"]["config"]["meta"]["prune_merge_by_partition"] is True
     strategy, partition, _ = layout["features_daily"]
     assert (strategy, partition.field, partition.granularity) == ("insert_overwrite", "business_date", "day")
     assert {n["config"].get("incremental_strategy") for n in nodes.values()

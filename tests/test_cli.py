@@ -78,3 +78,17 @@ def test_docs_generate_describes_every_layer(deployment):
     undocumented = [n["name"] for n in manifest["nodes"].values()
                     if n["resource_type"] == "model" and not n["description"].strip()]
     assert undocumented == []
+
+
+def test_every_documented_column_has_only_known_keys():
+    """A comma in an unquoted YAML flow mapping silently cuts a description short."""
+    import yaml
+
+    from ingest.config import DBT_PROJECT_DIR
+
+    known = {"name", "description", "data_type", "data_tests", "constraints", "meta", "quote", "config", "tags"}
+    stray = [(path.name, model["name"], column["name"], sorted(set(column) - known))
+             for path in (DBT_PROJECT_DIR / "models").rglob("*.yml")
+             for model in (yaml.safe_load(path.read_text()).get("models") or [])
+             for column in model.get("columns") or [] if set(column) - known]
+    assert stray == []
