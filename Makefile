@@ -40,7 +40,7 @@ test: lint  ## lint, then the whole test suite (unit, end-to-end, equivalence) o
 	$(BIN)/pytest -q -n 2
 
 test-soak: $(STAMP)  ## 20 SIGKILL trials per source kind and step, 5 seeds per property test (~20 min)
-	RIPPLE_CRASH_TRIALS=20 RIPPLE_PROPERTY_SEEDS=5 $(BIN)/pytest -q -n 2 \
+	RIPPLE_CRASH_TRIALS=20 RIPPLE_PROPERTY_SEEDS=5 $(BIN)/pytest -q -rP -n 2 \
 		tests/test_crash.py tests/test_equivalence.py tests/test_summary.py
 
 lint: $(STAMP)  ## ruff over the Python code
