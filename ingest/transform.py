@@ -29,7 +29,20 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     }
 
 
+DUCKDB_TARGETS = ("dev", "ci")
+
+
+def require_duckdb_target(settings: Settings) -> None:
+    """ripple ingests into the DuckDB warehouse only, so its dbt runs must build that one."""
+    if settings.dbt_target not in DUCKDB_TARGETS:
+        raise RippleError(f"DBT_TARGET={settings.dbt_target}: ripple builds the DuckDB warehouse "
+                          f"(targets {', '.join(DUCKDB_TARGETS)}); for BigQuery run dbt itself, e.g. "
+                          ".venv/bin/dbt build --project-dir dbt_project --profiles-dir profiles "
+                          "(README: Scaling out)")
+
+
 def run_dbt(settings: Settings, *args: str, quiet: bool = False) -> None:
+    require_duckdb_target(settings)
     dbt = Path(sys.executable).with_name("dbt")
     cmd = [str(dbt), "--no-use-colors", *(["--quiet"] if quiet else []), *args,
            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROFILES_DIR)]
@@ -51,6 +64,7 @@ def sources_without_data(settings: Settings) -> list[str]:
 def build(settings: Settings, full_refresh: bool = False, select: str | None = None,
           dbt_vars: dict | None = None, quiet: bool = False, progress=print) -> None:
     """dbt build, leaving out the models of sources that have no data yet."""
+    require_duckdb_target(settings)
     with connect(settings) as con:
         runlog.ensure_tables(con)  # ops tables the ops models read
     args = ["build"]

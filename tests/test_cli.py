@@ -92,3 +92,11 @@ def test_every_documented_column_has_only_known_keys():
              for model in (yaml.safe_load(path.read_text()).get("models") or [])
              for column in model.get("columns") or [] if set(column) - known]
     assert stray == []
+
+
+def test_ripple_refuses_to_build_a_target_it_does_not_ingest_into(deployment, monkeypatch):
+    monkeypatch.setenv("DBT_TARGET", "bigquery")
+    result = subprocess.run([RIPPLE, "build"], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith("ripple: DBT_TARGET=bigquery: ripple builds the DuckDB warehouse")
+    assert not deployment.warehouse.exists()
