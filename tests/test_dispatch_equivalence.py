@@ -82,33 +82,36 @@ def inline(template: str, length: int, previous: str) -> str:
     return template.replace("LENGTH", str(length)).replace("PREVIOUS", previous)
 
 
+SPLIT = "\n-- next query --\n"
+CASES = [(name, length) for name in QUERIES for length in (4, 36)]
+
+
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory):
-    """Every query, compiled for each engine: {(name, length): (duckdb_sql, bigquery_sql)}."""
+    """Every query, compiled for each engine: {(name, length): (duckdb_sql, bigquery_sql)}. All
+    queries go through one `dbt compile --inline` per engine, separated by a comment line."""
     from dbt.cli.main import dbtRunner
 
     monkeypatch = pytest.MonkeyPatch()
     warehouse = tmp_path_factory.mktemp("dispatch") / "warehouse.duckdb"
-    result = {}
     try:
-        for name, template in QUERIES.items():
-            for length in (4, 36):
-                monkeypatch.setenv("DBT_TARGET", "ci")
-                monkeypatch.setenv("RIPPLE_WAREHOUSE", str(warehouse))
-                on_duckdb = dbtRunner().invoke([
-                    "--quiet", "compile", "--inline", inline(template, length, "previous"),
-                    "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROFILES_DIR),
-                    "--target-path", str(warehouse.parent / "duckdb_target")])
-                assert on_duckdb.success, on_duckdb.exception
-                on_bigquery = dbt_on_bigquery(
-                    monkeypatch, DBT_PROJECT_DIR, DBT_PROFILES_DIR, warehouse.parent / "bq_target",
-                    FakeBigQueryClient({}, {}), "compile", "--inline", inline(template, length, "previous_structs"))
-                assert on_bigquery.success, on_bigquery.exception
-                result[(name, length)] = (on_duckdb.result.results[0].node.compiled_code,
-                                          on_bigquery.result.results[0].node.compiled_code)
+        monkeypatch.setenv("DBT_TARGET", "ci")
+        monkeypatch.setenv("RIPPLE_WAREHOUSE", str(warehouse))
+        on_duckdb = dbtRunner().invoke([
+            "--quiet", "compile", "--inline", SPLIT.join(inline(QUERIES[n], k, "previous") for n, k in CASES),
+            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROFILES_DIR),
+            "--target-path", str(warehouse.parent / "duckdb_target")])
+        assert on_duckdb.success, on_duckdb.exception
+        on_bigquery = dbt_on_bigquery(
+            monkeypatch, DBT_PROJECT_DIR, DBT_PROFILES_DIR, warehouse.parent / "bq_target", FakeBigQueryClient({}, {}),
+            "compile", "--inline", SPLIT.join(inline(QUERIES[n], k, "previous_structs") for n, k in CASES))
+        assert on_bigquery.success, on_bigquery.exception
     finally:
         monkeypatch.undo()
-    return result
+    duckdb_sql = on_duckdb.result.results[0].node.compiled_code.split(SPLIT.strip())
+    bigquery_sql = on_bigquery.result.results[0].node.compiled_code.split(SPLIT.strip())
+    assert len(duckdb_sql) == len(bigquery_sql) == len(CASES)
+    return dict(zip(CASES, zip(duckdb_sql, bigquery_sql)))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
