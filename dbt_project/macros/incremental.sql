@@ -67,17 +67,19 @@
 -#}
 {% macro first_date_to_recompute() -%}
     {% if is_incremental() %}
-    {%- set first_landed_day = "(select min(business_date) from " ~ ref('int_ticket_business_days') ~ ")" %}
-    select
-        case when min(business_date) < {{ first_landed_day }} then {{ first_landed_day }} else min(business_date) end
+    select case when touched.start_date < landed.first_date then landed.first_date else touched.start_date end
         as start_date
     from (
-        {{ ticket_dates_touched() }}
-        union distinct
-        select business_date
-        from {{ ref('int_ticket_business_days') }}
-        where business_date > (select max(business_date) from {{ this }})
-    ) as candidates
+        select min(business_date) as start_date
+        from (
+            {{ ticket_dates_touched() }}
+            union distinct
+            select business_date
+            from {{ ref('int_ticket_business_days') }}
+            where business_date > (select max(business_date) from {{ this }})
+        ) as candidates
+    ) as touched
+    cross join (select min(business_date) as first_date from {{ ref('int_ticket_business_days') }}) as landed
     {% else %}
     select min(business_date) as start_date from {{ ref('int_ticket_business_days') }}
     {% endif %}
