@@ -10,7 +10,6 @@ dialect, call only functions BigQuery has, and use none of DuckDB's own syntax.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +50,6 @@ class FakeQueryJob:
 
     sql: str
     rows: list[tuple] = field(default_factory=list)
-    columns: tuple[str, ...] = ("value",)
     job_id: str = "offline-job"
     project: str = PROJECT
     location: str = "EU"
@@ -62,11 +60,10 @@ class FakeQueryJob:
     num_dml_affected_rows: int = 0
     # where BigQuery keeps a query's result: dbt reads its row count from there
     destination: TableReference = TableReference.from_string(f"{PROJECT}._query_results.anonymous")
-    schema: list[SchemaField] | None = None
-
+    schema: list[SchemaField] | None = None  # the result's columns; unset: one text column
 
     def result(self, **_):
-        return FakeRowIterator(self.rows, self.schema or [SchemaField(c, "STRING") for c in self.columns])
+        return FakeRowIterator(self.rows, self.schema or [SchemaField("value", "STRING")])
 
 
 @dataclass
@@ -92,6 +89,7 @@ class FakeBigQueryClient:
         self.schemas = schemas or {}  # model name -> its columns, for dbt's schema questions
         self.views = views  # tables that are views
         self.queries: list[str] = []
+        self.credentials = None  # what dbt built from the profile, when it opened a connection
 
     def _table(self, dataset: str, table: str) -> Table:
         model = re.sub(r"__dbt_tmp\d*$", "", table)  # dbt's temporary table of a model
@@ -139,7 +137,8 @@ class FakeBigQueryClient:
             pairs = self.columns.get(found.group(1), [])
             wanted = re.findall(r"column_name = '(\w+)'", query)
             names = sorted({t for t, _ in pairs if all((t, c) in pairs for c in wanted)})
-            return FakeQueryJob(query, rows=[(n,) for n in names], columns=("table_name",), statement_type="SELECT")
+            return FakeQueryJob(query, rows=[(n,) for n in names], schema=[SchemaField("table_name", "STRING")],
+                                statement_type="SELECT")
         node = re.search(r'"node_id": "model\.\w+\.(\w+)"', query)
         if node and re.search(r"where false", query, re.IGNORECASE):  # dbt asks for a query's columns
             return FakeQueryJob(query, statement_type="SELECT", schema=self.schemas.get(node.group(1), []))
@@ -151,28 +150,23 @@ class FakeBigQueryClient:
         pass
 
 
-@contextmanager
-def offline_client(monkeypatch, client: FakeBigQueryClient):
-    """Every connection dbt-bigquery opens gets `client` as its handle."""
+def dbt_on_bigquery(monkeypatch, project_dir: Path, profiles_dir: Path, target_path: Path | None,
+                    client: FakeBigQueryClient, command: str, *args: str, env: dict | None = None):
+    """A dbt command (parse, compile, run, debug) in this process, on the bigquery target set
+    from ENV (and `env`), every connection dbt-bigquery opens getting `client` as its handle."""
     from dbt.adapters.bigquery import connections
-
-    monkeypatch.setattr(connections, "create_bigquery_client", lambda credentials: client)
-    yield client
-
-
-def dbt_on_bigquery(monkeypatch, project_dir: Path, profiles_dir: Path, target_path: Path,
-                    client: FakeBigQueryClient, command: str, *args: str):
-    """A dbt command (compile, run) in this process against the stand-in client."""
     from dbt.cli.main import dbtRunner
 
-    for name, value in ENV.items():
+    def connect(credentials):
+        client.credentials = credentials
+        return client
+
+    for name, value in {**ENV, **(env or {})}.items():
         monkeypatch.setenv(name, value)
-    with offline_client(monkeypatch, client):
-        return dbtRunner().invoke([
-            "--no-use-colors", "--quiet", command, *args,
-            "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir),
-            "--target-path", str(target_path),
-        ])
+    monkeypatch.setattr(connections, "create_bigquery_client", connect)
+    target = ["--target-path", str(target_path)] if target_path else []
+    return dbtRunner().invoke(["--no-use-colors", "--quiet", command, *args, "--project-dir", str(project_dir),
+                               "--profiles-dir", str(profiles_dir), *target])
 
 
 # -- is this BigQuery SQL? -----------------------------------------------------------------
@@ -183,13 +177,13 @@ BIGQUERY_FUNCTIONS = {
     "array", "array_agg", "array_concat", "array_length", "avg", "cast", "ceil", "coalesce", "concat",
     "count", "countif", "current_date", "current_datetime", "current_timestamp", "date", "date_add",
     "date_diff", "date_sub", "date_trunc", "datetime", "datetime_add", "datetime_diff", "datetime_sub",
-    "exists", "extract", "floor", "format", "generate_array", "generate_date_array", "greatest", "if",
-    "ifnull", "in", "least", "left", "length", "lower", "max", "min", "mod", "nullif", "offset",
+    "extract", "floor", "format", "generate_array", "generate_date_array", "greatest", "if",
+    "ifnull", "least", "left", "length", "lower", "max", "min", "mod", "nullif", "offset",
     "ordinal", "regexp_contains", "replace", "round", "row_number", "safe_cast", "safe_divide",
     "safe_offset", "safe_ordinal", "split", "string", "struct", "substr", "sum", "timestamp",
     "timestamp_add", "timestamp_diff", "timestamp_sub", "timestamp_trunc", "trim", "unnest", "upper",
     "any_value", "logical_or", "logical_and", "abs", "sign", "div", "rank", "dense_rank", "lag", "lead",
-    "first_value", "last_value", "not", "and", "or", "values",
+    "first_value", "last_value",
 }
 
 # Words that are syntax, not functions, though a parenthesis may follow them.
@@ -197,11 +191,10 @@ KEYWORDS_BEFORE_PARENTHESIS = {
     "as", "from", "join", "on", "using", "over", "in", "and", "or", "not", "when", "then", "else",
     "select", "with", "where", "by", "exists", "union", "distinct", "all", "interval", "between",
     "is", "case", "partition", "options", "cluster", "into", "values", "set", "except", "intersect",
-    "limit", "having", "lateral", "table", "view", "if", "replace", "merge", "insert", "delete",
-    "update", "matched", "source", "target", "array", "struct", "window", "qualify", "order",
-    "group", "unnest", "range", "rows", "following", "preceding", "current", "row", "ignore",
-    "respect", "nulls", "offset", "ordinal", "safe_offset", "safe_ordinal", "declare", "begin", "end",
-    "numeric", "bignumeric", "decimal", "string", "bytes", "int64", "float64",
+    "limit", "having", "lateral", "table", "view", "merge", "insert", "delete", "update", "matched",
+    "source", "target", "window", "qualify", "order", "group", "range", "rows", "following",
+    "preceding", "current", "row", "ignore", "respect", "nulls", "declare", "begin", "end",
+    "numeric", "bignumeric", "decimal", "bytes", "int64", "float64",
 }
 
 

@@ -182,26 +182,13 @@ def test_tables_are_created_partitioned_and_merges_scan_only_the_partitions_they
 
 
 @pytest.mark.parametrize("auth,method,keyfile", [("oauth", "oauth", ""), ("keyfile", "service-account", "/keys/sa.json")])
-def test_the_profile_comes_from_environment_variables_only(monkeypatch, tmp_path, auth, method, keyfile):
+def test_the_profile_comes_from_environment_variables_only(monkeypatch, auth, method, keyfile):
     """`dbt debug` on the bigquery target: the credentials dbt builds from RIPPLE_BQ_*."""
-    from dbt.adapters.bigquery import connections
-    from dbt.cli.main import dbtRunner
-
-    import offline_bigquery
-
-    seen = {}
-
-    def client_for(credentials):
-        seen["credentials"] = credentials
-        return FakeBigQueryClient({}, {})
-
-    for name, value in {**offline_bigquery.ENV, "RIPPLE_BQ_AUTH": auth, "RIPPLE_BQ_KEYFILE": keyfile,
-                        "RIPPLE_BQ_LOCATION": "europe-west3", "RIPPLE_BQ_DATASET_PREFIX": "acme"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(connections, "create_bigquery_client", client_for)
-    result = dbtRunner().invoke(["--quiet", "debug", "--project-dir", str(DBT_PROJECT_DIR),
-                                 "--profiles-dir", str(DBT_PROFILES_DIR)])
+    client = FakeBigQueryClient({}, {})
+    result = dbt_on_bigquery(monkeypatch, DBT_PROJECT_DIR, DBT_PROFILES_DIR, None, client, "debug", env={
+        "RIPPLE_BQ_AUTH": auth, "RIPPLE_BQ_KEYFILE": keyfile, "RIPPLE_BQ_LOCATION": "europe-west3",
+        "RIPPLE_BQ_DATASET_PREFIX": "acme"})
     assert result.success
-    credentials = seen["credentials"]
+    credentials = client.credentials
     assert (credentials.method, credentials.keyfile or "", credentials.database, credentials.schema,
             credentials.location) == (method, keyfile, PROJECT, "acme", "europe-west3")
