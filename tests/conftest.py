@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,7 +16,14 @@ import pytest
 from generator import tickets
 from ingest.cli import main
 
+RIPPLE = str(Path(sys.executable).with_name("ripple"))
 SMALL_VOLUME = 40  # tickets a day: enough for every status path, small enough for many dbt runs
+
+
+def run_ripple(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    """`ripple ARGS` as a process of its own, in this test's environment plus `env`."""
+    return subprocess.run([RIPPLE, *args], capture_output=True, text=True, env={**os.environ, **(env or {})},
+                          timeout=timeout)
 
 
 @dataclass

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import declare_sources
+from conftest import RIPPLE, declare_sources
 
-RIPPLE = str(Path(sys.executable).with_name("ripple"))
 SOURCES = """
 [orders_csv]
 kind = "csv"

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
 
+from conftest import run_ripple
 from ingest.config import load_settings
 from ingest.lock import warehouse_lock
 
-RIPPLE = str(Path(sys.executable).with_name("ripple"))
-
-
-def run(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ}
-    if data_dir:
-        env["RIPPLE_DATA_DIR"] = str(data_dir)
-    return subprocess.run([RIPPLE, *args], capture_output=True, text=True, env=env, timeout=300)
-
 
 def test_help_lists_every_command():
-    result = run("--help")
+    result = run_ripple("--help")
     assert result.returncode == 0
     for command in ("generate", "ingest", "build", "reset", "daily", "summary", "status", "watermark", "tables", "docs"):
         assert command in result.stdout
@@ -30,7 +18,7 @@ def test_help_lists_every_command():
 def test_a_second_run_while_one_holds_the_warehouse_exits_at_once_with_a_clear_message(deployment):
     deployment.generate("2023-01-01")
     with warehouse_lock(load_settings(), "build"):
-        result = run("ingest", data_dir=deployment.data_dir)
+        result = run_ripple("ingest")
     assert result.returncode == 1
     assert "another run holds" in result.stderr and "`ripple build`" in result.stderr and "since" in result.stderr
     assert "Traceback" not in result.stderr
@@ -38,14 +26,14 @@ def test_a_second_run_while_one_holds_the_warehouse_exits_at_once_with_a_clear_m
 
 
 def test_user_errors_are_one_line_without_traceback(deployment):
-    bad_date = run("ingest", "tickets", "--date", "2023-13-01", data_dir=deployment.data_dir)
+    bad_date = run_ripple("ingest", "tickets", "--date", "2023-13-01")
     assert bad_date.returncode == 2 and "'2023-13-01' is not a date" in bad_date.stderr
-    no_file = run("ingest", "tickets", "--date", "2023-01-05", data_dir=deployment.data_dir)
+    no_file = run_ripple("ingest", "tickets", "--date", "2023-01-05")
     assert no_file.returncode == 1
     assert no_file.stderr.startswith("ripple: tickets: no landed file for 2023-01-05")
-    no_history = run("daily", data_dir=deployment.data_dir)
+    no_history = run_ripple("daily")
     assert no_history.returncode == 1 and "no ticket history landed yet" in no_history.stderr
-    too_early = run("generate", "tickets", "--date", "2022-12-31", data_dir=deployment.data_dir)
+    too_early = run_ripple("generate", "tickets", "--date", "2022-12-31")
     assert too_early.returncode == 1 and "2023-01-01" in too_early.stderr
     for result in (no_file, no_history, too_early):
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
@@ -55,7 +43,7 @@ def test_tables_prints_every_layer_with_row_counts(deployment):
     deployment.generate("2023-01-01", "2023-01-03")
     deployment.ripple("ingest", "tickets")
     deployment.ripple("build")
-    result = run("tables", data_dir=deployment.data_dir)
+    result = run_ripple("tables")
     assert result.returncode == 0
     lines = dict(line.rsplit(None, 1) for line in result.stdout.splitlines() if line.startswith(("bronze.", "gold.")))
     assert int(lines["bronze.tickets"].replace(",", "")) == deployment.query("select count(*) from bronze.tickets")[0][0]
@@ -96,7 +84,7 @@ def test_every_documented_column_has_only_known_keys():
 
 def test_ripple_refuses_to_build_a_target_it_does_not_ingest_into(deployment, monkeypatch):
     monkeypatch.setenv("DBT_TARGET", "bigquery")
-    result = subprocess.run([RIPPLE, "build"], capture_output=True, text=True)
+    result = run_ripple("build")
     assert result.returncode == 1
     assert result.stderr.startswith("ripple: DBT_TARGET=bigquery: ripple builds the DuckDB warehouse")
     assert not deployment.warehouse.exists()

@@ -13,16 +13,14 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from conftest import PG_URL
+from conftest import PG_URL, RIPPLE
 
-RIPPLE = str(Path(sys.executable).with_name("ripple"))
 TRIALS = int(os.environ.get("RIPPLE_CRASH_TRIALS", "1"))
 LINEAGE = ("_loaded_at",)  # when a row was loaded: a rerun loads later, by design
 JSON_SOURCE = """

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import psycopg
 import pytest
 
-from conftest import PG_URL, declare_sources, pg_execute
+from conftest import PG_URL, RIPPLE, declare_sources, pg_execute
 from ingest import runlog
 from ingest.config import load_settings
 from ingest.warehouse import connect
 
-RIPPLE = str(Path(sys.executable).with_name("ripple"))
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -16,9 +15,8 @@ import duckdb
 import psycopg
 import pytest
 
-from conftest import day, declare_sources
+from conftest import day, declare_sources, run_ripple as ripple
 
-RIPPLE = str(Path(sys.executable).with_name("ripple"))
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PASSWORD = "Right-Pa55word-c41e"
 WRONG = "Wrong-Pa55word-9b02"
@@ -60,10 +58,6 @@ def password_server():
     finally:
         as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
         shutil.rmtree(root)
-
-
-def ripple(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([RIPPLE, *args], capture_output=True, text=True, env={**os.environ, **(env or {})})
 
 
 def test_wrong_password_is_one_line_naming_the_source_advances_nothing_and_the_next_run_catches_up(

@@ -4,16 +4,12 @@ naming it, or carried as plain data; the warehouse is left as it was."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import PG_URL, day, declare_sources
+from conftest import PG_URL, day, declare_sources, run_ripple as ripple
 
-RIPPLE = str(Path(sys.executable).with_name("ripple"))
 DROP = "x; drop table bronze.tickets; --"
 
 VALID_FILE_SOURCE = {
@@ -50,10 +46,6 @@ def loaded(deployment):
     deployment.generate(day(1), day(2))
     deployment.ripple("ingest", "tickets")
     return deployment.snapshot(schemas=("bronze", "ops"))
-
-
-def ripple(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([RIPPLE, *args], capture_output=True, text=True, env={**os.environ})
 
 
 def refused_in_one_line(result: subprocess.CompletedProcess, *words: str) -> None:

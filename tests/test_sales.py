@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from conftest import PG_URL
+from conftest import PG_URL, RIPPLE
 from generator import reference, sales
 
-RIPPLE = str(Path(sys.executable).with_name("ripple"))
 D1, D2 = "2024-03-04", "2024-03-05"
 SALES = ("sales_orders", "sales_order_items", "units", "products")
 

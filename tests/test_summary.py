@@ -6,17 +6,15 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-import sys
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
 
+from conftest import RIPPLE
 from generator.accounts import ACCOUNTS_ALL, METADATA, month_index, month_text
 
-RIPPLE = str(Path(sys.executable).with_name("ripple"))
 LENGTH = 36
 
 
