@@ -67,6 +67,12 @@ class Deployment:
             "select table_name from information_schema.tables "
             "where table_schema = ? and table_type = 'BASE TABLE' order by 1", [schema])]
 
+    def assert_full_refresh_changes_nothing(self, schemas=("silver", "gold"), select=()) -> None:
+        """The promise: what incremental runs built equals `ripple build --full-refresh` on the same bronze."""
+        incremental = self.snapshot(schemas=schemas)
+        self.ripple("build", "--full-refresh", *(["--select", *select] if select else []))
+        assert self.snapshot(schemas=schemas) == incremental
+
     def snapshot(self, schemas=("silver", "gold"), drop_columns=()) -> dict[str, list[tuple]]:
         """Every table's full content, sorted, optionally without some columns."""
         result = {}

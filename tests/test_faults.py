@@ -114,7 +114,6 @@ def fill(disk: Path, leave_bytes: int) -> Path:
     ballast = disk / "ballast"
     free = shutil.disk_usage(disk).free
     with open(ballast, "wb") as f:
-        f.truncate(0)
         os.posix_fallocate(f.fileno(), 0, free - leave_bytes)
     return ballast
 

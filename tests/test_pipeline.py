@@ -9,12 +9,6 @@ from __future__ import annotations
 from conftest import GOLD_TABLES, day
 
 
-def rebuild_equals_incremental(deployment) -> None:
-    incremental = deployment.snapshot()
-    deployment.ripple("build", "--full-refresh")
-    assert deployment.snapshot() == incremental
-
-
 def test_end_to_end_every_gold_table_is_filled_and_unique_on_its_grain(deployment):
     deployment.generate(day(1), day(12))
     deployment.ripple("ingest", "tickets")
@@ -60,7 +54,7 @@ def test_a_late_day_ripples_forward_and_gold_equals_a_full_refresh(deployment):
     backlog_with = dict(deployment.query("select business_date::varchar, open_at_end_of_day from gold.backlog_daily"))
     assert all(backlog_with[day(n)] == backlog_without[day(n)] for n in range(1, 5))
     assert all(backlog_with[day(n)] != backlog_without[day(n)] for n in range(5, 13))
-    rebuild_equals_incremental(deployment)
+    deployment.assert_full_refresh_changes_nothing()
 
 
 def test_reset_then_reingest_gives_identical_gold(deployment, capsys):
@@ -82,7 +76,7 @@ def test_reset_then_reingest_gives_identical_gold(deployment, capsys):
     deployment.ripple("ingest", "tickets")
     deployment.ripple("build")
     assert deployment.snapshot(drop_columns=("_loaded_at",)) == before
-    rebuild_equals_incremental(deployment)
+    deployment.assert_full_refresh_changes_nothing()
 
 
 def test_daily_generates_the_next_day_ingests_and_builds_touching_only_new_work(deployment, capsys):
@@ -111,4 +105,4 @@ def test_daily_generates_the_next_day_ingests_and_builds_touching_only_new_work(
     tickets.generate(history, date.fromisoformat(day(1)), date.fromisoformat(day(10)), seed=42, volume=40,
                      progress=lambda _: None)
     assert (history / "tickets" / f"tickets_{day(10)}.csv").read_bytes() == deployment.ticket_file(day(10)).read_bytes()
-    rebuild_equals_incremental(deployment)
+    deployment.assert_full_refresh_changes_nothing()

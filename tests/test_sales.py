@@ -98,9 +98,7 @@ def test_a_late_window_updates_that_unit_day_only_and_gold_equals_a_full_refresh
     new_orders = {row[0] for row in after["fact_orders"]} - {row[0] for row in before["fact_orders"]}
     assert new_orders and all(o.startswith("20240304-003-1800-") for o in new_orders)
 
-    incremental = deployment.snapshot()
-    deployment.ripple("build", "--full-refresh")
-    assert deployment.snapshot() == incremental
+    deployment.assert_full_refresh_changes_nothing()
 
 
 def test_a_price_change_after_an_order_does_not_change_its_revenue(deployment, capsys):
