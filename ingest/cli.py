@@ -213,11 +213,11 @@ def cmd_summary(args, settings: Settings) -> None:
 
 
 def cmd_tables(args, settings: Settings) -> None:
-    if not settings.warehouse.exists():
+    if not warehouse.exists(settings):
         raise RippleError(f"no warehouse at {settings.warehouse}: run `make demo` or `ripple ingest` first")
     with warehouse.connect(settings, read_only=True) as con:
         counts = warehouse.table_counts(con, LAYERS)
-    print(f"\nwarehouse {settings.warehouse}")
+    print(f"\nwarehouse {settings.warehouse_name}")
     print(f"{'table':<40} {'rows':>12}")
     for schema, table, rows in counts:
         print(f"{schema + '.' + table:<40} {rows:>12,}")

@@ -6,9 +6,29 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.errors import RippleError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DBT_PROFILES_DIR = REPO_ROOT / "profiles"
+
+
+DESTINATIONS = ("duckdb", "bigquery")
+
+
+@dataclass(frozen=True)
+class BigQuerySettings:
+    """Where `RIPPLE_DESTINATION=bigquery` loads: the same RIPPLE_BQ_* variables as dbt's profile."""
+
+    project: str
+    dataset_prefix: str  # datasets are <prefix>_bronze, <prefix>_ops (and dbt's <prefix>_silver, ...)
+    location: str
+    auth: str  # oauth: application-default credentials; keyfile: a service account JSON key
+    keyfile: str
+    staging_url: str  # optional gs:// bucket folder: dlt stages load files there, BigQuery loads from it
+
+    def dataset(self, layer: str) -> str:
+        return f"{self.dataset_prefix}_{layer}"
 
 
 @dataclass(frozen=True)
@@ -20,11 +40,21 @@ class Settings:
     duckdb_threads: int  # dlt and dbt each open DuckDB: both get these two settings
     duckdb_memory_limit: str
     fail_on_quarantine: bool  # whether `ripple ingest` exits 1 when it quarantined rows (they load either way)
+    destination: str = "duckdb"  # where ingest loads: the DuckDB file, or BigQuery
+    bigquery: BigQuerySettings | None = None  # set when destination is bigquery
+
+    @property
+    def warehouse_name(self) -> str:
+        """The warehouse as messages name it."""
+        if self.bigquery:
+            return f"BigQuery {self.bigquery.project}.{self.bigquery.dataset('*')}"
+        return str(self.warehouse)
 
     @property
     def pipelines_dir(self) -> Path:
-        """dlt's working folder: kept under the data dir so two deployments never share state."""
-        return self.data_dir / "dlt_pipelines"
+        """dlt's working folder: kept under the data dir so two deployments never share state,
+        and one per destination, as dlt keeps a pipeline's destination in it."""
+        return self.data_dir / ("dlt_pipelines" if self.destination == "duckdb" else f"dlt_pipelines_{self.destination}")
 
     @property
     def dbt_target_path(self) -> Path:
@@ -43,6 +73,9 @@ def load_settings() -> Settings:
     data_dir = Path(os.environ.get("RIPPLE_DATA_DIR", "./data")).resolve()
     warehouse = Path(os.environ.get("RIPPLE_WAREHOUSE", data_dir / "warehouse.duckdb")).resolve()
     landing_url = os.environ.get("RIPPLE_LANDING_URL", str(data_dir / "landing"))
+    destination = os.environ.get("RIPPLE_DESTINATION", "duckdb")
+    if destination not in DESTINATIONS:
+        raise RippleError(f"RIPPLE_DESTINATION={destination!r}: use one of {', '.join(DESTINATIONS)}")
     return Settings(
         data_dir=data_dir,
         warehouse=warehouse,
@@ -51,4 +84,30 @@ def load_settings() -> Settings:
         duckdb_threads=int(os.environ.get("RIPPLE_DUCKDB_THREADS", "2")),
         duckdb_memory_limit=os.environ.get("RIPPLE_DUCKDB_MEMORY", "8GB"),
         fail_on_quarantine=os.environ.get("RIPPLE_FAIL_ON_QUARANTINE", "").lower() in ("1", "true", "yes"),
+        destination=destination,
+        bigquery=load_bigquery_settings() if destination == "bigquery" else None,
+    )
+
+
+def load_bigquery_settings() -> BigQuerySettings:
+    project = os.environ.get("RIPPLE_BQ_PROJECT", "")
+    if not project:
+        raise RippleError("RIPPLE_DESTINATION=bigquery needs RIPPLE_BQ_PROJECT (the Google Cloud project to load into)")
+    auth = os.environ.get("RIPPLE_BQ_AUTH", "oauth")
+    keyfile = os.environ.get("RIPPLE_BQ_KEYFILE", "")
+    if auth not in ("oauth", "keyfile"):
+        raise RippleError(f"RIPPLE_BQ_AUTH={auth!r}: use oauth (application-default credentials) or keyfile")
+    if auth == "keyfile" and not Path(keyfile).is_file():
+        raise RippleError(f"RIPPLE_BQ_AUTH=keyfile needs RIPPLE_BQ_KEYFILE, a service account JSON key file "
+                          f"(got {keyfile!r})")
+    staging_url = os.environ.get("RIPPLE_BQ_STAGING_URL", "")
+    if staging_url and not staging_url.startswith("gs://"):
+        raise RippleError(f"RIPPLE_BQ_STAGING_URL={staging_url!r}: BigQuery loads from gs:// only")
+    return BigQuerySettings(
+        project=project,
+        dataset_prefix=os.environ.get("RIPPLE_BQ_DATASET_PREFIX", "ripple"),
+        location=os.environ.get("RIPPLE_BQ_LOCATION", "US"),
+        auth=auth,
+        keyfile=keyfile,
+        staging_url=staging_url.rstrip("/"),
     )

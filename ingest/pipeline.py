@@ -91,12 +91,20 @@ def column_hints(source: FileSource) -> dict:
 
 
 def make_pipeline(source: Source, settings: Settings) -> dlt.Pipeline:
-    credentials = DuckDbCredentials(str(settings.warehouse))
-    credentials.global_config = {"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit}
+    if settings.bigquery:
+        from ingest import bigquery
+
+        destination, staging = bigquery.dlt_destination(settings.bigquery), bigquery.dlt_staging(settings.bigquery)
+        dataset = settings.bigquery.dataset(BRONZE)
+    else:
+        credentials = DuckDbCredentials(str(settings.warehouse))
+        credentials.global_config = {"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit}
+        destination, staging, dataset = dlt.destinations.duckdb(credentials), None, BRONZE
     return dlt.pipeline(
         pipeline_name=f"ripple_{source.name}",
-        destination=dlt.destinations.duckdb(credentials),
-        dataset_name=BRONZE,
+        destination=destination,
+        staging=staging,
+        dataset_name=dataset,
         pipelines_dir=str(settings.pipelines_dir),
     )
 
@@ -130,7 +138,7 @@ def ingest(source: Source, settings: Settings, dates: set[date] | None = None, f
         if isinstance(cause, RippleError):  # raised by our own code, possibly inside dlt's extract step
             message = str(cause)
         else:
-            message = f"{source.name}: load into {settings.warehouse} failed: {type(cause).__name__}: {cause}"
+            message = f"{source.name}: load into {settings.warehouse_name} failed: {type(cause).__name__}: {cause}"
         try:
             with connect(settings) as con:
                 runlog.finish_run(con, run, error=message)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ingest import runlog
 from ingest.config import Settings
 from ingest.sources import FileSource, Source
-from ingest.warehouse import connect, table_exists
+from ingest.warehouse import connect, exists, table_exists
 
 
 @dataclass
@@ -23,7 +23,7 @@ class SourceStatus:
 
 
 def source_status(settings: Settings, sources: dict[str, Source]) -> list[SourceStatus]:
-    if not settings.warehouse.exists():
+    if not exists(settings):
         return [SourceStatus(s.name, s.kind, "-", "never", "-", "-", "-") for s in sources.values()]
     result = []
     with connect(settings, read_only=True) as con:

@@ -33,11 +33,13 @@ DUCKDB_TARGETS = ("dev", "ci")
 
 
 def require_duckdb_target(settings: Settings) -> None:
-    """ripple ingests into the DuckDB warehouse only, so its dbt runs must build that one."""
-    if settings.dbt_target not in DUCKDB_TARGETS:
-        raise RippleError(f"DBT_TARGET={settings.dbt_target}: ripple builds the DuckDB warehouse "
+    """ripple's dbt runs build the DuckDB warehouse only; on BigQuery, dbt runs on its own."""
+    if settings.dbt_target not in DUCKDB_TARGETS or settings.destination != "duckdb":
+        setting = (f"DBT_TARGET={settings.dbt_target}" if settings.dbt_target not in DUCKDB_TARGETS
+                   else f"RIPPLE_DESTINATION={settings.destination}")
+        raise RippleError(f"{setting}: ripple builds the DuckDB warehouse "
                           f"(targets {', '.join(DUCKDB_TARGETS)}); for BigQuery run dbt itself, e.g. "
-                          ".venv/bin/dbt build --project-dir dbt_project --profiles-dir profiles "
+                          "DBT_TARGET=bigquery .venv/bin/dbt build --project-dir dbt_project --profiles-dir profiles "
                           "(README: Scaling out)")
 
 

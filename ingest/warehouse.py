@@ -1,4 +1,5 @@
-"""Direct access to the DuckDB warehouse for what is neither dlt's nor dbt's job."""
+"""Direct access to the warehouse for what is neither dlt's nor dbt's job: the DuckDB file, or
+on BigQuery a connection with the same small API (ingest/bigquery.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from ingest.config import Settings
 from ingest.errors import RippleError
 
 
+def exists(settings: Settings) -> bool:
+    """Whether anything was ever loaded (on BigQuery, each table's absence is found when asked)."""
+    return settings.bigquery is not None or settings.warehouse.exists()
+
+
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if settings.bigquery:
+        from ingest.bigquery import BigQueryConnection
+
+        return BigQueryConnection(settings.bigquery)
     try:
         settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
         return duckdb.connect(str(settings.warehouse), read_only=read_only,
@@ -19,6 +29,8 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return con.table_exists(schema, table)
     return con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
@@ -27,6 +39,8 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
 
 def table_counts(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tuple[str, str, int]]:
     """(schema, table, rows) for every table and view in the given schemas."""
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return con.table_counts(schemas)
     names = con.execute(
         f"select table_schema, table_name from information_schema.tables "
         f"where table_schema in ({', '.join('?' * len(schemas))}) and table_name not like '\\_dlt%' escape '\\' "
