@@ -139,13 +139,14 @@ class BigQueryConnection:
 
         counts = []
         for schema in schemas:
+            dataset = f"{self.bq.project}.{self.bq.dataset(schema)}"
             try:
-                tables = sorted(t.table_id for t in self._call(
-                    lambda: list(self.client.list_tables(f"{self.bq.project}.{self.bq.dataset(schema)}")), missing=NotFound))
+                tables = self._call(self.client.list_tables, dataset, missing=NotFound)
+                names = sorted(t.table_id for t in self._call(list, tables, missing=NotFound))
             except NotFound:
                 continue
-            for table in (t for t in tables if not t.startswith("_dlt")):
-                rows = self._run(f"select count(*) from `{self.bq.project}.{self.bq.dataset(schema)}.{table}`", [])
+            for table in (t for t in names if not t.startswith("_dlt")):
+                rows = self._run(f"select count(*) from `{dataset}.{table}`", [])
                 counts.append((schema, table, rows[0][0]))
         return counts
 

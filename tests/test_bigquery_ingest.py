@@ -7,41 +7,28 @@ and schema history must say the same.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import duckdb
+import gcsfs
 import pytest
 from google.api_core.exceptions import Forbidden
 from google.cloud import bigquery as google_bigquery
 
 from bigquery_on_duckdb import BigQueryOnDuckDB, error
-from conftest import day, run_ripple
+from conftest import day
 from ingest.cli import main
 from offline_bigquery import PREFIX, PROJECT
+from offline_google import google_cloud_offline, service_account_key, upload
 
 DLT_COLUMNS = ("_dlt_load_id", "_dlt_id", "_loaded_at")  # differ between any two loads
 BRONZE_TABLES = ("accounts_all", "products", "sales_order_items", "sales_orders", "tickets", "units")
 
 
-def service_account_key() -> str:
-    """A key file of the shape Google issues, with a freshly made RSA key (nothing is signed
-    with it: the stand-in client never asks for a token)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    return json.dumps({"type": "service_account", "project_id": PROJECT, "private_key_id": "offline",
-                       "private_key": pem, "client_email": f"ripple@{PROJECT}.iam.gserviceaccount.com",
-                       "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token"})
-
-
 @pytest.fixture
 def bigquery(deployment, monkeypatch, tmp_path) -> BigQueryOnDuckDB:
     keyfile = tmp_path / "key.json"
-    keyfile.write_text(service_account_key())
+    keyfile.write_text(service_account_key(PROJECT))
     for name, value in {"RIPPLE_DESTINATION": "bigquery", "RIPPLE_BQ_PROJECT": PROJECT,
                         "RIPPLE_BQ_DATASET_PREFIX": PREFIX, "RIPPLE_BQ_LOCATION": "EU",
                         "RIPPLE_BQ_AUTH": "keyfile", "RIPPLE_BQ_KEYFILE": str(keyfile)}.items():
@@ -72,9 +59,9 @@ def wall_clock(value):
     return value.replace(tzinfo=None) if isinstance(value, datetime) else value
 
 
-def rows(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple]:
+def rows(con: duckdb.DuckDBPyConnection, relation: str, also_drop: tuple[str, ...] = ()) -> list[tuple]:
     columns = {c for (c,) in con.execute(f"select column_name from (describe {relation})").fetchall()}
-    dropped = ", ".join(c for c in DLT_COLUMNS if c in columns)
+    dropped = ", ".join(c for c in (*DLT_COLUMNS, *also_drop) if c in columns)
     result = con.execute(f"select * {f'exclude ({dropped})' if dropped else ''} from {relation}").fetchall()
     return sorted((tuple(wall_clock(v) for v in row) for row in result), key=repr)
 
@@ -83,16 +70,17 @@ def on_bigquery(stand_in: BigQueryOnDuckDB, dataset: str, table: str) -> str:
     return f'"{stand_in.project}"."{PREFIX}_{dataset}"."{table}"'
 
 
-def bronze_everywhere(deployment, stand_in: BigQueryOnDuckDB, table: str) -> tuple[list, list]:
+def bronze_everywhere(deployment, stand_in: BigQueryOnDuckDB, table: str,
+                      also_drop: tuple[str, ...] = ()) -> tuple[list, list]:
     with duckdb.connect(str(deployment.warehouse), read_only=True) as con:
-        local = rows(con, f"bronze.{table}")
-    return local, rows(stand_in.db, on_bigquery(stand_in, "bronze", table))
+        local = rows(con, f"bronze.{table}", also_drop)
+    return local, rows(stand_in.db, on_bigquery(stand_in, "bronze", table), also_drop)
 
 
-def ingest_into_duckdb(deployment, monkeypatch) -> None:
+def ingest_into_duckdb(deployment, monkeypatch, *sources: str) -> None:
     with monkeypatch.context() as local:
         local.setenv("RIPPLE_DESTINATION", "duckdb")
-        deployment.ripple("ingest")
+        deployment.ripple("ingest", *sources)
 
 
 def test_bronze_and_ops_on_bigquery_equal_the_duckdb_warehouse_loaded_from_the_same_sources(
@@ -128,14 +116,16 @@ def test_bronze_and_ops_on_bigquery_equal_the_duckdb_warehouse_loaded_from_the_s
 
 
 def test_a_second_run_changes_nothing_and_a_changed_file_replaces_its_rows(deployment, bigquery, capsys):
-    land_everything(deployment)
-    deployment.ripple("ingest")
+    deployment.generate(day(1), day(3))
+    deployment.ripple("generate", "reference", "--seed", "7")
+    sources = ("tickets", "units", "products")
+    deployment.ripple("ingest", *sources)
     tickets = on_bigquery(bigquery, "bronze", "tickets")
-    before = {t: rows(bigquery.db, on_bigquery(bigquery, "bronze", t)) for t in BRONZE_TABLES}
+    before = {t: rows(bigquery.db, on_bigquery(bigquery, "bronze", t)) for t in sources}
     loads = len(bigquery.jobs)
 
-    deployment.ripple("ingest")
-    assert {t: rows(bigquery.db, on_bigquery(bigquery, "bronze", t)) for t in BRONZE_TABLES} == before
+    deployment.ripple("ingest", *sources)
+    assert {t: rows(bigquery.db, on_bigquery(bigquery, "bronze", t)) for t in sources} == before
     assert "tickets: nothing new" in capsys.readouterr().out
 
     path = deployment.ticket_file(day(3))
@@ -183,7 +173,7 @@ def test_a_bigquery_error_fails_the_run_in_one_line_and_the_next_run_loads_every
                                f"from {on_bigquery(bigquery, 'bronze', 'tickets')}").fetchone() == (generated,) * 2
 
 
-def test_bigquery_settings_are_checked_before_anything_runs(deployment, monkeypatch):
+def test_bigquery_settings_are_checked_before_anything_runs(deployment, monkeypatch, capsys):
     monkeypatch.setenv("RIPPLE_DESTINATION", "bigquery")
     for variable, value, expected in (
             ("RIPPLE_BQ_PROJECT", "", "RIPPLE_DESTINATION=bigquery needs RIPPLE_BQ_PROJECT"),
@@ -191,10 +181,36 @@ def test_bigquery_settings_are_checked_before_anything_runs(deployment, monkeypa
             ("RIPPLE_BQ_KEYFILE", "/nonexistent.json", "RIPPLE_BQ_AUTH=keyfile needs RIPPLE_BQ_KEYFILE"),
             ("RIPPLE_BQ_STAGING_URL", "s3://bucket", "RIPPLE_BQ_STAGING_URL='s3://bucket': BigQuery loads from gs:// only"),
             ("RIPPLE_DESTINATION", "snowflake", "RIPPLE_DESTINATION='snowflake': use one of duckdb, bigquery")):
-        env = {"RIPPLE_BQ_PROJECT": PROJECT, "RIPPLE_BQ_AUTH": "keyfile" if variable == "RIPPLE_BQ_KEYFILE" else "oauth",
-               variable: value}
-        result = run_ripple("ingest", env=env)
-        assert result.returncode == 1 and result.stderr.startswith(f"ripple: {expected}"), result.stderr
-        assert result.stderr.count("\n") == 1
-    result = run_ripple("build", env={"RIPPLE_BQ_PROJECT": PROJECT})
-    assert result.stderr.startswith("ripple: RIPPLE_DESTINATION=bigquery: ripple builds the DuckDB warehouse")
+        with monkeypatch.context() as setting:
+            setting.setenv("RIPPLE_BQ_PROJECT", PROJECT)
+            setting.setenv("RIPPLE_BQ_AUTH", "keyfile" if variable == "RIPPLE_BQ_KEYFILE" else "oauth")
+            setting.setenv(variable, value)
+            assert main(["ingest"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"ripple: {expected}") and err.count("\n") == 1, err
+    monkeypatch.setenv("RIPPLE_BQ_PROJECT", PROJECT)
+    assert main(["build"]) == 1
+    assert capsys.readouterr().err.startswith(
+        "ripple: RIPPLE_DESTINATION=bigquery: ripple builds the DuckDB warehouse")
+    assert not deployment.warehouse.exists()
+
+
+def test_a_gs_landing_zone_staged_through_a_gs_bucket_loads_what_local_files_load_into_duckdb(
+        deployment, bigquery, monkeypatch, tmp_path):
+    """Everything Google in one run, signed in with application-default credentials: the landing
+    zone on gs://, dlt staging its load files in a gs:// bucket, BigQuery loading from there."""
+    deployment.generate(day(1), day(2))
+    deployment.ripple("generate", "reference", "--seed", "7")
+    ingest_into_duckdb(deployment, monkeypatch, "tickets", "units")  # from the local landing zone
+    with google_cloud_offline(monkeypatch, tmp_path, PROJECT, ("landing-zone", "staging")) as tokens:
+        upload(deployment.data_dir / "landing", "gs://landing-zone/ripple")
+        monkeypatch.setenv("RIPPLE_LANDING_URL", "gs://landing-zone/ripple")
+        monkeypatch.setenv("RIPPLE_BQ_STAGING_URL", "gs://staging/loads")
+        monkeypatch.setenv("RIPPLE_BQ_AUTH", "oauth")
+        deployment.ripple("ingest", "tickets", "units")
+        staged = gcsfs.GCSFileSystem(token="anon", skip_instance_cache=True).find("staging/loads")
+        assert tokens.grants > 0  # credentials were refreshed against the token endpoint
+    assert any(path.endswith(".parquet") for path in staged)
+    for table in ("tickets", "units"):
+        local, remote = bronze_everywhere(deployment, bigquery, table, also_drop=("_file_modified_at",))
+        assert local and remote == local, table
