@@ -37,7 +37,7 @@ demo: $(STAMP)  ## set up, generate the default data, ingest, build, show what w
 	$(BIN)/ripple tables
 
 test: lint  ## lint, then the whole test suite (unit, end-to-end, equivalence) on 2 workers
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --dist worksteal
 
 test-soak: $(STAMP)  ## 20 SIGKILL trials per source kind and step, 5 seeds per property test (~20 min)
 	RIPPLE_CRASH_TRIALS=20 RIPPLE_PROPERTY_SEEDS=5 $(BIN)/pytest -q -rP -n 2 \

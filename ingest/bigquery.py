@@ -86,12 +86,13 @@ class BigQueryConnection:
         self.client.close()
 
     def translate(self, sql: str) -> str:
-        tree = sqlglot.parse_one(sql, read="duckdb")
-        for table in tree.find_all(exp.Table):
-            if table.db in LAYERS:
-                table.set("db", exp.to_identifier(self.bq.dataset(table.db)))
-                table.set("catalog", exp.to_identifier(self.bq.project))
-        return tree.sql(dialect="bigquery")
+        statements = sqlglot.parse(sql, read="duckdb")
+        for tree in statements:
+            for table in tree.find_all(exp.Table):
+                if table.db in LAYERS:
+                    table.set("db", exp.to_identifier(self.bq.dataset(table.db)))
+                    table.set("catalog", exp.to_identifier(self.bq.project))
+        return ";\n".join(tree.sql(dialect="bigquery") for tree in statements)
 
     def execute(self, sql: str, params: list | None = None) -> BigQueryConnection:
         statement = sql.strip().lower()

@@ -147,6 +147,7 @@ def cmd_build(args, settings: Settings) -> None:
 
 
 def cmd_reset(args, settings: Settings) -> None:
+    transform.require_duckdb_target(settings)
     source = get_source(args.source)
     with warehouse_lock(settings, "reset"):
         # Derived rows first (they are found through silver), then bronze: a crash in between
@@ -173,6 +174,7 @@ def cmd_daily(args, settings: Settings) -> None:
     """The next business day of every generated source, then ingest and build."""
     from generator import reference, sales, tickets
 
+    transform.require_duckdb_target(settings)  # before anything is generated or loaded
     started = time.monotonic()
     landing = local_landing(settings)
     last_ticket_day = latest_landed_day(settings, "tickets")
@@ -202,6 +204,7 @@ def cmd_daily(args, settings: Settings) -> None:
 def cmd_summary(args, settings: Settings) -> None:
     from ingest import summary
 
+    transform.require_duckdb_target(settings)  # before anything is loaded
     with warehouse_lock(settings, "summary"):
         summary.run(
             settings, args.mode, args.start_month, args.end_month, args.backfill_filter, args.dry_run,
@@ -261,7 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ripple",
         description="Incremental ELT that stays correct when data is late, repeated or wrong. "
                     "Configuration comes from the environment: RIPPLE_DATA_DIR (default ./data), "
-                    "RIPPLE_WAREHOUSE, RIPPLE_LANDING_URL, DBT_TARGET.",
+                    "RIPPLE_WAREHOUSE, RIPPLE_LANDING_URL, DBT_TARGET; RIPPLE_DESTINATION=bigquery and "
+                    "RIPPLE_BQ_* to ingest into BigQuery (README: Scaling out).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

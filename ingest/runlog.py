@@ -63,8 +63,8 @@ ABANDONED = "the run stopped before finishing (process killed or crashed); found
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for statement in DDL:
-        con.execute(statement)
+    con.execute(DDL[0])
+    con.execute(";\n".join(DDL[1:]))  # one script: on BigQuery one job, not one per table
 
 
 def now() -> datetime:

@@ -39,7 +39,7 @@ def bigquery(deployment, monkeypatch, tmp_path) -> BigQueryOnDuckDB:
 
 
 def land_everything(deployment) -> None:
-    """Three ticket days (one with a bad row), a day of sales, reference data and accounts."""
+    """Three ticket days (one with a bad row), a day of sales at 5 units, reference data and accounts."""
     deployment.generate(day(1), day(3))
     path = deployment.ticket_file(day(2))
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -48,7 +48,7 @@ def land_everything(deployment) -> None:
     lines[3] = ",".join(bad)  # line 4
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     deployment.ripple("generate", "reference", "--seed", "7")
-    deployment.ripple("generate", "sales", "--start", "2024-03-01", "--end", "2024-03-01", "--seed", "7")
+    deployment.ripple("generate", "sales", "--start", "2024-03-01", "--end", "2024-03-01", "--units", "5", "--seed", "7")
     deployment.ripple("generate", "accounts", "--accounts", "60", "--seed", "7")
 
 
@@ -188,11 +188,15 @@ def test_bigquery_settings_are_checked_before_anything_runs(deployment, monkeypa
             assert main(["ingest"]) == 1
         err = capsys.readouterr().err
         assert err.startswith(f"ripple: {expected}") and err.count("\n") == 1, err
+    # the commands that drive dbt on the DuckDB warehouse refuse before they change anything
     monkeypatch.setenv("RIPPLE_BQ_PROJECT", PROJECT)
-    assert main(["build"]) == 1
-    assert capsys.readouterr().err.startswith(
-        "ripple: RIPPLE_DESTINATION=bigquery: ripple builds the DuckDB warehouse")
-    assert not deployment.warehouse.exists()
+    deployment.generate(day(1))
+    landed = sorted(deployment.landing.iterdir())
+    for command in (["build"], ["daily"], ["summary"], ["reset", "tickets", "--date", day(1)]):
+        assert main(command) == 1
+        assert capsys.readouterr().err.startswith(
+            "ripple: RIPPLE_DESTINATION=bigquery: ripple builds the DuckDB warehouse"), command
+    assert sorted(deployment.landing.iterdir()) == landed and not deployment.warehouse.exists()
 
 
 def test_a_gs_landing_zone_staged_through_a_gs_bucket_loads_what_local_files_load_into_duckdb(

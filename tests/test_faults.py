@@ -164,6 +164,8 @@ def test_a_full_disk_fails_with_a_clear_error_keeps_the_data_and_the_next_run_ca
         statuses = [s for (s,) in con.execute(
             "select status from ops.ingestion_metadata order by started_at").fetchall()]
     assert statuses == ["success", "failed", "success"]
+    if on_small_disk == "warehouse alone":
+        return  # the build half below runs once, with every file of the deployment on the full disk
 
     # the disk fills up again while dbt builds: the build fails, gold keeps its last good state
     loaded = warehouse_rows(warehouse)
