@@ -139,7 +139,7 @@ def test_a_second_run_changes_nothing_and_a_changed_file_replaces_its_rows(deplo
     assert len(bigquery.jobs) > loads
 
 
-def test_the_run_log_says_where_it_loaded_and_status_reads_it_from_bigquery(deployment, bigquery, capsys):
+def test_tables_status_and_watermark_commands_work_on_bigquery(deployment, bigquery, capsys):
     deployment.generate(day(1))
     deployment.ripple("ingest", "tickets")
     capsys.readouterr()
@@ -149,6 +149,12 @@ def test_the_run_log_says_where_it_loaded_and_status_reads_it_from_bigquery(depl
     assert "bronze.tickets" in out and "ops.ingestion_metadata" in out
     deployment.ripple("status")
     assert "1 files, latest day 2023-01-01" in capsys.readouterr().out
+    deployment.ripple("watermark", "set", "units", "2024-05-01 12:00:00")
+    deployment.ripple("watermark", "show", "units")
+    assert capsys.readouterr().out.endswith("units: updated_at (timestamp) = 2024-05-01 12:00:00\n")
+    assert bigquery.db.execute(
+        f"select action, old_value, new_value, changed_by from {on_bigquery(bigquery, 'ops', 'watermark_changes')}"
+    ).fetchall() == [("set", None, "2024-05-01 12:00:00", "cli")]
     assert not deployment.warehouse.exists()  # nothing went to the DuckDB file
     assert all(c is not None and c.service_account_email == f"ripple@{PROJECT}.iam.gserviceaccount.com"
                for c in bigquery.credentials)
