@@ -44,7 +44,7 @@ def test_any_arrival_order_with_late_and_repeated_files_equals_a_full_rebuild(de
     for relative in files:  # nothing has arrived yet
         move(landing, held, relative)
     rng.shuffle(files)
-    cuts = sorted(rng.sample(range(1, len(files)), 4))
+    cuts = sorted(rng.sample(range(1, len(files)), 3))  # four arrival batches
     batches = [files[a:b] for a, b in zip([0, *cuts], [*cuts, len(files)])]
 
     for number, batch in enumerate(batches):
