@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,6 +19,13 @@ from ingest.cli import main
 
 RIPPLE = str(Path(sys.executable).with_name("ripple"))
 SMALL_VOLUME = 40  # tickets a day: enough for every status path, small enough for many dbt runs
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def run_ripple(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -8,11 +8,12 @@ the key, sign a token request with it, fetch a token over HTTP and send it with 
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from conftest import free_port
 
 
 def service_account_key(project: str, token_uri: str = "https://oauth2.googleapis.com/token") -> str:
@@ -26,12 +27,6 @@ def service_account_key(project: str, token_uri: str = "https://oauth2.googleapi
     return json.dumps({"type": "service_account", "project_id": project, "private_key_id": "offline",
                        "private_key": pem, "client_email": f"ripple@{project}.iam.gserviceaccount.com",
                        "client_id": "1", "token_uri": token_uri})
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class TokenEndpoint(BaseHTTPRequestHandler):

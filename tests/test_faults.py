@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -15,7 +14,7 @@ import duckdb
 import psycopg
 import pytest
 
-from conftest import day, declare_sources, run_ripple as ripple
+from conftest import day, declare_sources, free_port, run_ripple as ripple
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PASSWORD = "Right-Pa55word-c41e"
@@ -28,12 +27,6 @@ def as_postgres_user(args: list[str], **kwargs) -> subprocess.CompletedProcess:
     result = subprocess.run(prefix + args, capture_output=True, text=True, **kwargs)
     assert result.returncode == 0, f"{' '.join(args)}: {result.stderr}"
     return result
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
