@@ -40,8 +40,12 @@ class Settings:
     duckdb_threads: int  # dlt and dbt each open DuckDB: both get these two settings
     duckdb_memory_limit: str
     fail_on_quarantine: bool  # whether `ripple ingest` exits 1 when it quarantined rows (they load either way)
-    destination: str = "duckdb"  # where ingest loads: the DuckDB file, or BigQuery
-    bigquery: BigQuerySettings | None = None  # set when destination is bigquery
+    bigquery: BigQuerySettings | None = None  # set when RIPPLE_DESTINATION=bigquery
+
+    @property
+    def destination(self) -> str:
+        """Where ingest loads: the DuckDB file, or BigQuery."""
+        return "bigquery" if self.bigquery else "duckdb"
 
     @property
     def warehouse_name(self) -> str:
@@ -84,7 +88,6 @@ def load_settings() -> Settings:
         duckdb_threads=int(os.environ.get("RIPPLE_DUCKDB_THREADS", "2")),
         duckdb_memory_limit=os.environ.get("RIPPLE_DUCKDB_MEMORY", "8GB"),
         fail_on_quarantine=os.environ.get("RIPPLE_FAIL_ON_QUARANTINE", "").lower() in ("1", "true", "yes"),
-        destination=destination,
         bigquery=load_bigquery_settings() if destination == "bigquery" else None,
     )
 

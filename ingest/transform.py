@@ -34,13 +34,16 @@ DUCKDB_TARGETS = ("dev", "ci")
 
 def require_duckdb_target(settings: Settings) -> None:
     """ripple's dbt runs build the DuckDB warehouse only; on BigQuery, dbt runs on its own."""
-    if settings.dbt_target not in DUCKDB_TARGETS or settings.destination != "duckdb":
-        setting = (f"DBT_TARGET={settings.dbt_target}" if settings.dbt_target not in DUCKDB_TARGETS
-                   else f"RIPPLE_DESTINATION={settings.destination}")
-        raise RippleError(f"{setting}: ripple builds the DuckDB warehouse "
-                          f"(targets {', '.join(DUCKDB_TARGETS)}); for BigQuery run dbt itself, e.g. "
-                          "DBT_TARGET=bigquery .venv/bin/dbt build --project-dir dbt_project --profiles-dir profiles "
-                          "(README: Scaling out)")
+    if settings.dbt_target not in DUCKDB_TARGETS:
+        setting = f"DBT_TARGET={settings.dbt_target}"
+    elif settings.bigquery:
+        setting = f"RIPPLE_DESTINATION={settings.destination}"
+    else:
+        return
+    raise RippleError(f"{setting}: ripple builds the DuckDB warehouse "
+                      f"(targets {', '.join(DUCKDB_TARGETS)}); for BigQuery run dbt itself, e.g. "
+                      "DBT_TARGET=bigquery .venv/bin/dbt build --project-dir dbt_project --profiles-dir profiles "
+                      "(README: Scaling out)")
 
 
 def run_dbt(settings: Settings, *args: str, quiet: bool = False) -> None:
