@@ -117,8 +117,7 @@ def get_watermark(con: duckdb.DuckDBPyConnection, source_name: str) -> str | Non
 def set_watermark(con: duckdb.DuckDBPyConnection, source_name: str, cursor_column: str, cursor_type: str,
                   value: str | None, action: str, by: str) -> None:
     """Store the cursor and record the change (action: run, set or reset)."""
-    ensure_tables(con)
-    old = get_watermark(con, source_name)
+    old = get_watermark(con, source_name)  # makes the ops tables if they are missing
     if old == value and action == "run":
         return
     at = now()
