@@ -278,8 +278,7 @@ class BigQueryOnDuckDB:
             result = cursor.fetchall() if cursor.description else []
             if isinstance(statement, (exp.Insert, exp.Update, exp.Delete, exp.Merge)):
                 rows = Rows([], [], num_dml_affected_rows=result[0][0] if result else 0)
-            elif isinstance(statement, (exp.Select, exp.Union, exp.With)) or (
-                    isinstance(statement, exp.Subquery)):
+            elif isinstance(statement, (exp.Select, exp.Union, exp.With, exp.Subquery)):
                 rows = Rows(result, [SchemaField(name, bigquery_type(str(kind)))
                                      for name, kind, *_ in cursor.description])
         return rows

@@ -98,13 +98,13 @@ def test_bronze_and_ops_on_bigquery_equal_the_duckdb_warehouse_loaded_from_the_s
         "where _reject_reason is not null").fetchall()
     assert quarantined == [(4, "updated_at: '2023-01-02 25:99:00' is not a valid timestamp")]
 
-    runs = "source_name, status, rows_read, rows_loaded, rows_quarantined, files, bytes, checksum"
     with duckdb.connect(str(deployment.warehouse), read_only=True) as con:
-        for table, order in (("ingestion_metadata", "source_name"), ("watermarks", "source_name"),
-                             ("schema_history", "source_name, ordinal")):
-            columns = runs if table == "ingestion_metadata" else (
-                "source_name, cursor_column, cursor_type, cursor_value" if table == "watermarks" else
-                "source_name, schema_version, column_name, data_type, ordinal")
+        for table, columns, order in (
+                ("ingestion_metadata", "source_name, status, rows_read, rows_loaded, rows_quarantined, files, bytes, "
+                                       "checksum", "source_name"),
+                ("watermarks", "source_name, cursor_column, cursor_type, cursor_value", "source_name"),
+                ("schema_history", "source_name, schema_version, column_name, data_type, ordinal",
+                 "source_name, ordinal")):
             local = con.execute(f"select {columns} from ops.{table} order by {order}").fetchall()
             remote = bigquery.db.execute(f"select {columns} from {on_bigquery(bigquery, 'ops', table)} "
                                          f"order by {order}").fetchall()
