@@ -1,10 +1,7 @@
 {# Columns added, removed or retyped between consecutive schema versions of each source.
    Before the first ingest the history table does not exist yet: the model is then empty. #}
 
-{% set history_relation = adapter.get_relation(
-    database=target.database, schema=generate_schema_name('ops', none), identifier='schema_history') %}
-
-{% if history_relation is none %}
+{% if load_relation(source('ops', 'schema_history')) is none %}
 
 select
     cast(null as {{ dbt.type_string() }}) as source_name,
@@ -38,8 +35,8 @@ current_columns as (
     select versions.*, history.column_name, history.data_type
     from versions
     inner join history
-        on history.source_name = versions.source_name
-        and history.schema_version = versions.schema_version
+        on versions.source_name = history.source_name
+        and versions.schema_version = history.schema_version
 
 ),
 
@@ -48,8 +45,8 @@ previous_columns as (
     select versions.*, history.column_name, history.data_type
     from versions
     inner join history
-        on history.source_name = versions.source_name
-        and history.schema_version = versions.schema_version - 1
+        on versions.source_name = history.source_name
+        and versions.schema_version - 1 = history.schema_version
 
 )
 
@@ -65,14 +62,14 @@ select
         else 'retyped'
     end as change,
     previous_columns.data_type as previous_data_type,
-    current_columns.data_type as data_type
+    current_columns.data_type
 from current_columns
 full outer join previous_columns
     on current_columns.source_name = previous_columns.source_name
     and current_columns.schema_version = previous_columns.schema_version
     and current_columns.column_name = previous_columns.column_name
 where current_columns.column_name is null
-   or previous_columns.column_name is null
-   or current_columns.data_type <> previous_columns.data_type
+    or previous_columns.column_name is null
+    or current_columns.data_type <> previous_columns.data_type
 
 {% endif %}

@@ -8,4 +8,14 @@
 
 {# One row per order line. #}
 
-{{ latest_version_by_key(ref('stg_sales__order_items'), ['order_id', 'item_number']) }}
+with new_rows as (
+
+    select * from {{ ref('stg_sales__order_items') }}
+    {% if is_incremental() %}
+    -- rows loaded after this model's watermark; merged on the key, so a row seen twice is kept once
+    where {{ watermark_filter() }}
+    {% endif %}
+
+)
+
+{{ latest_version_by_key('new_rows', ['order_id', 'item_number']) }}

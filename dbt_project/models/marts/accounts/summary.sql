@@ -47,7 +47,7 @@ changed as (
     select cons_acct_key, month_date
     from months
     where rpt_as_of_mo between '{{ recompute.start_month }}' and '{{ recompute.end_month }}'
-      and cons_acct_key in (select cons_acct_key from months where {{ recompute.filter }})
+        and cons_acct_key in (select cons_acct_key from months where {{ recompute.filter }})
     {% endif %}
 
 ),
@@ -82,13 +82,14 @@ forward as (
     select
         changed_accounts.cons_acct_key,
         changed_accounts.first_changed as month_date,
-        {{ months_between('previous.month_date', 'changed_accounts.first_changed') }} as gap,
-        {% for column in columns %}previous.{{ column }}_history as previous_{{ column }}_history{{ "," if not loop.last }}
+        {% for column in columns %}
+        previous.{{ column }}_history as previous_{{ column }}_history,
         {% endfor %}
+        {{ months_between('previous.month_date', 'changed_accounts.first_changed') }} as gap
     from changed_accounts
     inner join previous on changed_accounts.cons_acct_key = previous.cons_acct_key
     where changed_accounts.changed_months = 1
-      and changed_accounts.first_changed > previous.month_date
+        and changed_accounts.first_changed > previous.month_date
 
 ),
 
@@ -98,12 +99,14 @@ shifted as (
         months.cons_acct_key,
         months.rpt_as_of_mo,
         months.month_date,
-        {% for column in columns %}{{ history_shift('months.' ~ column, 'forward.gap', 'forward.previous_' ~ column ~ '_history', length) }} as {{ column }}_history,
+        {% for column in columns %}
+        {{ history_shift('months.' ~ column, 'forward.gap', 'forward.previous_' ~ column ~ '_history', length) }}
+            as {{ column }}_history,
         {% endfor %}
         months._loaded_at
     from forward
     inner join months
-        on months.cons_acct_key = forward.cons_acct_key and months.month_date = forward.month_date
+        on forward.cons_acct_key = months.cons_acct_key and forward.month_date = months.month_date
 
 ),
 
@@ -119,8 +122,9 @@ window_input as (
     select months.*, recomputed_accounts.first_changed
     from months
     inner join recomputed_accounts on months.cons_acct_key = recomputed_accounts.cons_acct_key
-    where months.month_date >= cast({{ dbt.dateadd('month', 1 - length, 'recomputed_accounts.first_changed') }} as date)
-      and months.month_date <= cast({{ dbt.dateadd('month', length - 1, 'recomputed_accounts.last_changed') }} as date)
+    where months.month_date between
+        cast({{ dbt.dateadd('month', 1 - length, 'recomputed_accounts.first_changed') }} as date)
+        and cast({{ dbt.dateadd('month', length - 1, 'recomputed_accounts.last_changed') }} as date)
 
 ),
 
@@ -137,7 +141,11 @@ window_input as (
 
 bounds as (
 
-    select cons_acct_key, min(month_date) as first_month, max(month_date) as last_month, max(first_changed) as first_changed
+    select
+        cons_acct_key,
+        min(month_date) as first_month,
+        max(month_date) as last_month,
+        max(first_changed) as first_changed
     from window_input
     group by cons_acct_key
 
@@ -156,7 +164,8 @@ dense as (
         spine.month_date,
         spine.first_changed,
         window_input.rpt_as_of_mo,
-        {% for column in columns %}window_input.{{ column }},
+        {% for column in columns %}
+        window_input.{{ column }},
         {% endfor %}
         window_input._loaded_at
     from spine
@@ -172,7 +181,8 @@ windowed as (
         rpt_as_of_mo,
         month_date,
         first_changed,
-        {% for column in columns %}{{ history_window(column, 'cons_acct_key', 'month_date', length) }} as {{ column }}_history,
+        {% for column in columns %}
+        {{ history_window(column, 'cons_acct_key', 'month_date', length) }} as {{ column }}_history,
         {% endfor %}
         max(_loaded_at) over (
             partition by cons_acct_key order by month_date desc
@@ -188,14 +198,13 @@ rebuilt as (
         cons_acct_key,
         rpt_as_of_mo,
         month_date,
-        {% for column in columns %}{{ history_fit(column ~ '_history', length) }} as {{ column }}_history,
+        {% for column in columns %}
+        {{ history_fit(column ~ '_history', length) }} as {{ column }}_history,
         {% endfor %}
         _loaded_at
     from windowed
-    where rpt_as_of_mo is not null
-    {% if is_incremental() %}
-      and month_date >= first_changed
-    {% endif %}
+    -- spine rows are dropped; incremental: only the rows from each account's first changed month
+    where rpt_as_of_mo is not null{% if is_incremental() %} and month_date >= first_changed{% endif %}
 
 )
 

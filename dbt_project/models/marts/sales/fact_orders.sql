@@ -7,6 +7,7 @@ with orders as (
 
     select * from {{ ref('int_sales_orders_deduplicated') }}
     {% if is_incremental() %}
+    -- the orders with an order row or an item row loaded after this model's watermark
     where order_id in ({{ sales_orders_touched() }})
     {% endif %}
 

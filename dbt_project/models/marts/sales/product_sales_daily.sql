@@ -11,11 +11,13 @@ with items as (
     select fact_order_items.*
     from {{ ref('fact_order_items') }} as fact_order_items
     {% if is_incremental() %}
-    where business_date in (
-        select business_date
-        from {{ ref('int_sales_orders_deduplicated') }}
-        where order_id in ({{ sales_orders_touched() }})
-    )
+    -- whole days: the days of the orders with an order row or an item row loaded after this model's watermark
+    where
+        fact_order_items.business_date in (
+            select business_date
+            from {{ ref('int_sales_orders_deduplicated') }}
+            where order_id in ({{ sales_orders_touched() }})
+        )
     {% endif %}
 
 )

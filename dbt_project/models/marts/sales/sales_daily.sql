@@ -10,6 +10,7 @@ with orders as (
     select fact_orders.*
     from {{ ref('fact_orders') }} as fact_orders
     {% if is_incremental() %}
+    -- the unit-days of the orders with an order row or an item row loaded after this model's watermark
     inner join (
         select distinct unit_id, business_date
         from {{ ref('int_sales_orders_deduplicated') }}

@@ -7,7 +7,15 @@
 
 with start as (
 
-    {{ first_date_to_recompute() }}
+    select min(business_date) as start_date
+    from {{ ref('int_ticket_business_days') }}
+    {% if is_incremental() %}
+    -- a day's backlog depends on every day before it: start from the earliest day a ticket with a
+    -- change loaded after this model's watermark counts towards, or the first day this model does
+    -- not hold yet (never before the first landed day: the spine starts there)
+    where business_date >= (select min(business_date) from ({{ ticket_dates_touched() }}) as touched)
+        or business_date > (select max(business_date) from {{ this }})
+    {% endif %}
 
 ),
 
@@ -30,7 +38,7 @@ open_before_start as (
     select count(*) as open_tickets
     from tickets
     where opened_date < (select start_date from start)
-      and (resolved_date is null or resolved_date >= (select start_date from start))
+        and (resolved_date is null or resolved_date >= (select start_date from start))
 
 ),
 
@@ -74,7 +82,7 @@ select
         (select open_tickets from open_before_start)
         + sum(tickets_opened - tickets_closed) over (
             order by business_date rows between unbounded preceding and current row
-        )
-    as {{ dbt.type_bigint() }}) as open_at_end_of_day,
+        ) as {{ dbt.type_bigint() }}
+    ) as open_at_end_of_day,
     _loaded_at
 from daily

@@ -8,7 +8,15 @@
 
 with start as (
 
-    {{ first_date_to_recompute() }}
+    select min(business_date) as start_date
+    from {{ ref('int_ticket_business_days') }}
+    {% if is_incremental() %}
+    -- a day's open load depends on every day before it: start from the earliest day a ticket with a
+    -- change loaded after this model's watermark counts towards, or the first day this model does
+    -- not hold yet (never before the first landed day: the spine starts there)
+    where business_date >= (select min(business_date) from ({{ ticket_dates_touched() }}) as touched)
+        or business_date > (select max(business_date) from {{ this }})
+    {% endif %}
 
 ),
 
@@ -29,11 +37,11 @@ agents as (
 
 agent_days as (
 
-    select agents.agent_id, agents.agent_name, days.business_date
+    select agents.agent_id, agents.agent_name, business_days.business_date
     from agents
-    inner join {{ ref('int_ticket_business_days') }} as days
-        on days.business_date >= agents.first_date
-    where days.business_date >= (select start_date from start)
+    inner join {{ ref('int_ticket_business_days') }} as business_days
+        on agents.first_date <= business_days.business_date
+    where business_days.business_date >= (select start_date from start)
 
 ),
 
@@ -42,15 +50,18 @@ open_before_start as (
     select agent_id, count(*) as open_tickets
     from tickets
     where opened_date < (select start_date from start)
-      and (resolved_date is null or resolved_date >= (select start_date from start))
+        and (resolved_date is null or resolved_date >= (select start_date from start))
     group by agent_id
 
 ),
 
 assigned as (
 
-    select agent_id, opened_date as business_date, count(*) as tickets_assigned,
-           max(_loaded_at) as _loaded_at
+    select
+        agent_id,
+        opened_date as business_date,
+        count(*) as tickets_assigned,
+        max(_loaded_at) as _loaded_at
     from tickets
     where opened_date >= (select start_date from start)
     group by agent_id, opened_date
@@ -103,8 +114,8 @@ select
     cast(
         open_before_start + sum(tickets_assigned - tickets_resolved) over (
             partition by agent_id order by business_date rows between unbounded preceding and current row
-        )
-    as {{ dbt.type_bigint() }}) as open_load,
+        ) as {{ dbt.type_bigint() }}
+    ) as open_load,
     mean_turnaround_hours,
     sla_breaches,
     _loaded_at

@@ -6,7 +6,15 @@
 
 with start as (
 
-    {{ first_date_to_recompute() }}
+    select min(business_date) as start_date
+    from {{ ref('int_ticket_business_days') }}
+    {% if is_incremental() %}
+    -- a day's backlog depends on every day before it: start from the earliest day a ticket with a
+    -- change loaded after this model's watermark counts towards, or the first day this model does
+    -- not hold yet (never before the first landed day: the spine starts there)
+    where business_date >= (select min(business_date) from ({{ ticket_dates_touched() }}) as touched)
+        or business_date > (select max(business_date) from {{ this }})
+    {% endif %}
 
 ),
 

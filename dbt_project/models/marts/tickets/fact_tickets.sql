@@ -7,7 +7,13 @@ with events as (
 
     select * from {{ ref('int_ticket_events_deduplicated') }}
     {% if is_incremental() %}
-    where ticket_id in ({{ tickets_touched() }})
+    -- the tickets with a change loaded after this model's watermark, each with all of its events
+    where
+        ticket_id in (
+            select ticket_id
+            from {{ ref('int_ticket_events_deduplicated') }}
+            where {{ watermark_filter() }}
+        )
     {% endif %}
 
 ),
@@ -19,8 +25,12 @@ ranked as (
         statuses.is_resolved,
         row_number() over (
             partition by events.ticket_id
-            order by events.updated_at desc, statuses.status_rank desc,
-                     events._loaded_at desc, events.source_file desc, events.source_line desc
+            order by
+                events.updated_at desc,
+                statuses.status_rank desc,
+                events._loaded_at desc,
+                events.source_file desc,
+                events.source_line desc
         ) as recency_rank
     from events
     left join {{ ref('ticket_statuses') }} as statuses
@@ -87,8 +97,10 @@ final as (
         latest.resolved_date,
         sla.sla_target_hours,
         {{ dbt.dateadd('hour', 'sla.sla_target_hours', 'latest.created_at') }} as sla_due_at,
-        {{ dbt.datediff('latest.created_at', 'latest.first_response_at', 'second') }} as first_response_seconds,
-        {{ dbt.datediff('latest.created_at', 'latest.resolved_at', 'second') }} as resolution_seconds,
+        {{ dbt.datediff('latest.created_at', 'latest.first_response_at', 'second') }}
+            as first_response_seconds,
+        {{ dbt.datediff('latest.created_at', 'latest.resolved_at', 'second') }}
+            as resolution_seconds,
         case
             when latest.resolved_at is null then null
             else latest.resolved_at > {{ dbt.dateadd('hour', 'sla.sla_target_hours', 'latest.created_at') }}

@@ -8,8 +8,10 @@ with days as (
 
     select business_date from {{ ref('int_ticket_business_days') }}
     {% if is_incremental() %}
+    -- the days a ticket with a change loaded after this model's watermark counts towards, in any
+    -- version of it, and the days after the last one this model holds
     where business_date in ({{ ticket_dates_touched() }})
-       or business_date > (select max(business_date) from {{ this }})
+        or business_date > (select max(business_date) from {{ this }})
     {% endif %}
 
 ),

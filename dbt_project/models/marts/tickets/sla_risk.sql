@@ -7,7 +7,9 @@ with as_of as (
 
     select
         max(business_date) as as_of_date,
-        {{ to_utc(dbt.dateadd('day', 1, 'cast(max(business_date) as timestamp)'), var('tickets_timezone')) }} as as_of_at
+        -- the end of that local day, in UTC
+        {{ to_utc(dbt.dateadd('day', 1, 'cast(max(business_date) as timestamp)'), var('tickets_timezone')) }}
+            as as_of_at
     from {{ ref('int_ticket_business_days') }}
 
 ),
@@ -17,7 +19,8 @@ open_tickets as (
     select
         tickets.priority,
         tickets.created_at,
-        {{ dbt.datediff('as_of.as_of_at', 'tickets.sla_due_at', 'minute') }} as minutes_to_breach,
+        {{ dbt.datediff('as_of.as_of_at', 'tickets.sla_due_at', 'minute') }}
+            as minutes_to_breach,
         as_of.as_of_date,
         as_of.as_of_at
     from {{ ref('fact_tickets') }} as tickets

@@ -1,10 +1,4 @@
-{#-
-  `ripple reset SOURCE --date D` runs this before deleting the date from bronze: it removes
-  every row derived from that date, so the next ingest and build put them back. Tickets with a
-  change on that day lose their fact row (it may depend on that change) and are rebuilt from
-  all their events when the date is loaded again.
--#}
-{% macro reset_business_date(source, business_date) %}
+{% macro reset_business_date(source, business_date, dry_run=false) %}
     {% if source != 'tickets' %}
         {{ exceptions.raise_compiler_error("reset_business_date: unknown source '" ~ source ~ "'") }}
     {% endif %}
@@ -23,8 +17,13 @@
     ] %}
     {% for relation, condition in statements %}
         {% if adapter.get_relation(relation.database, relation.schema, relation.identifier) %}
-            {% do run_query("delete from " ~ relation ~ " where " ~ condition) %}
-            {{ log("reset " ~ business_date ~ ": cleared " ~ relation, info=true) }}
+            {% if dry_run %}
+                {% set rows = run_query("select count(*) from " ~ relation ~ " where " ~ condition).columns[0].values()[0] %}
+                {{ log("reset " ~ business_date ~ ": would delete " ~ rows ~ " rows from " ~ relation, info=true) }}
+            {% else %}
+                {% do run_query("delete from " ~ relation ~ " where " ~ condition) %}
+                {{ log("reset " ~ business_date ~ ": cleared " ~ relation, info=true) }}
+            {% endif %}
         {% endif %}
     {% endfor %}
     {#- run-operation leaves its transaction open: all deletes land together or not at all -#}

@@ -1,11 +1,5 @@
-{#-
-  BigQuery bills a MERGE for every partition of the target it scans, and prunes partitions
-  only for filters with literal values (a subquery does not prune). For the models with
-  `meta: {prune_merge_by_partition: true}` (dbt_project.yml), whose partition column is fixed by
-  their unique key so that no row ever moves between partitions, the merge gets a literal
-  lower bound: the earliest partition among the new rows, read from dbt's temporary table
-  (one small query). Other models merge as dbt-bigquery does.
--#}
+{#- BigQuery bills a MERGE for every partition of the target it scans and prunes only on
+    literal filters (a subquery does not prune): hence a literal lower bound, read first. -#}
 {% macro bigquery__get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates=none) -%}
     {%- set predicates = [] + (incremental_predicates or []) -%}
     {%- set partition_by = adapter.parse_partition_by(config.get('partition_by')) -%}
@@ -20,7 +14,6 @@
     {{ return(dbt.default__get_merge_sql(target, source, unique_key, dest_columns, predicates)) }}
 {%- endmacro %}
 
-{#- `DBT_INTERNAL_DEST.<partition column> >= <literal>`, the literal a `value` read as text. -#}
 {% macro merge_partition_bound(partition_by, value) -%}
     {{ return("DBT_INTERNAL_DEST." ~ partition_by.field ~ " >= " ~ partition_by.data_type ~ " '" ~ value ~ "'") }}
 {%- endmacro %}
