@@ -10,8 +10,10 @@ multi-statement transaction. Only the subset of the DuckDB connection API ripple
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -37,8 +39,10 @@ def credentials(bq: BigQuerySettings):
     try:
         return google.auth.default(scopes=SCOPES)[0]
     except DefaultCredentialsError:
-        raise RippleError("no Google application-default credentials: run `gcloud auth application-default "
-                          "login`, or set RIPPLE_BQ_AUTH=keyfile and RIPPLE_BQ_KEYFILE") from None
+        raise RippleError(
+            "no Google application-default credentials: run `gcloud auth application-default "
+            "login`, or set RIPPLE_BQ_AUTH=keyfile and RIPPLE_BQ_KEYFILE"
+        ) from None
 
 
 def dlt_destination(bq: BigQuerySettings):
@@ -47,10 +51,10 @@ def dlt_destination(bq: BigQuerySettings):
     import dlt
     from dlt.common.configuration.specs import GcpServiceAccountCredentials
 
-    key = None
-    if bq.auth == "keyfile":
-        key = GcpServiceAccountCredentials()
-        key.parse_native_representation(Path(bq.keyfile).read_text())
+    if bq.auth != "keyfile":
+        return dlt.destinations.bigquery(project_id=bq.project, location=bq.location)
+    key = GcpServiceAccountCredentials()
+    key.parse_native_representation(Path(bq.keyfile).read_text())
     return dlt.destinations.bigquery(credentials=key, project_id=bq.project, location=bq.location)
 
 
@@ -61,12 +65,15 @@ def dlt_staging(bq: BigQuerySettings):
     return dlt.destinations.filesystem(bucket_url=bq.staging_url) if bq.staging_url else None
 
 
-def parameter(value):
+# BigQuery parameter type of a Python value; the first match wins (a bool is an int, a
+# datetime a date). Anything else, None included (a NULL string), goes as STRING.
+PARAMETER_TYPES = ((bool, "BOOL"), (int, "INT64"), (float, "FLOAT64"), (datetime, "TIMESTAMP"), (date, "DATE"))
+
+
+def parameter(value: Any) -> Any:
     from google.cloud.bigquery import ScalarQueryParameter
 
-    kind = ("BOOL" if isinstance(value, bool) else "INT64" if isinstance(value, int) else
-            "FLOAT64" if isinstance(value, float) else "TIMESTAMP" if isinstance(value, datetime) else
-            "DATE" if isinstance(value, date) else "STRING")  # None: a NULL string, the only NULLs ripple sends
+    kind = next((name for kind, name in PARAMETER_TYPES if isinstance(value, kind)), "STRING")
     return ScalarQueryParameter(None, kind, value)
 
 
@@ -82,11 +89,14 @@ class BigQueryConnection:
     def __enter__(self) -> BigQueryConnection:
         return self
 
-    def __exit__(self, *_) -> None:
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         self.client.close()
 
     def translate(self, sql: str) -> str:
-        statements = sqlglot.parse(sql, read="duckdb")
+        statements = [tree for tree in sqlglot.parse(sql, read="duckdb") if tree is not None]
         for tree in statements:
             for table in tree.find_all(exp.Table):
                 if table.db in LAYERS:
@@ -94,7 +104,7 @@ class BigQueryConnection:
                     table.set("catalog", exp.to_identifier(self.bq.project))
         return ";\n".join(tree.sql(dialect="bigquery") for tree in statements)
 
-    def execute(self, sql: str, params: list | None = None) -> BigQueryConnection:
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> BigQueryConnection:
         statement = sql.strip().lower()
         if statement == "begin":
             self.transaction = []
@@ -113,7 +123,7 @@ class BigQueryConnection:
             self._run(self.translate(sql), list(params or []))
         return self
 
-    def executemany(self, sql: str, rows: list[list]) -> None:
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """One job for all rows (BigQuery runs each statement as a job)."""
         self.execute("begin")
         for row in rows:
@@ -127,15 +137,20 @@ class BigQueryConnection:
         return self.rows
 
     def table_exists(self, schema: str, table: str) -> bool:
+        return bool(self.columns(schema, table))
+
+    def columns(self, schema: str, table: str) -> list[str]:
         from google.api_core.exceptions import NotFound
 
         try:
-            self._call(self.client.get_table, f"{self.bq.project}.{self.bq.dataset(schema)}.{table}", missing=NotFound)
+            found = self._call(
+                self.client.get_table, f"{self.bq.project}.{self.bq.dataset(schema)}.{table}", missing=NotFound
+            )
         except NotFound:
-            return False
-        return True
+            return []
+        return [field.name for field in found.schema]
 
-    def table_counts(self, schemas: tuple[str, ...]) -> list[tuple[str, str, int]]:
+    def table_counts(self, schemas: Sequence[str]) -> list[tuple[str, str, int]]:
         from google.api_core.exceptions import NotFound
 
         counts = []

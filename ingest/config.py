@@ -11,6 +11,9 @@ from ingest.errors import RippleError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DBT_PROFILES_DIR = REPO_ROOT / "profiles"
+# dlt reads its settings from .dlt/ in its project dir, the working directory unless told:
+# ripple runs from anywhere, its settings are in the repository's .dlt/config.toml.
+os.environ.setdefault("DLT_PROJECT_DIR", str(REPO_ROOT))
 
 
 DESTINATIONS = ("duckdb", "bigquery")
@@ -58,7 +61,9 @@ class Settings:
     def pipelines_dir(self) -> Path:
         """dlt's working folder: kept under the data dir so two deployments never share state,
         and one per destination, as dlt keeps a pipeline's destination in it."""
-        return self.data_dir / ("dlt_pipelines" if self.destination == "duckdb" else f"dlt_pipelines_{self.destination}")
+        return self.data_dir / (
+            "dlt_pipelines" if self.destination == "duckdb" else f"dlt_pipelines_{self.destination}"
+        )
 
     @property
     def dbt_target_path(self) -> Path:
@@ -101,8 +106,9 @@ def load_bigquery_settings() -> BigQuerySettings:
     if auth not in ("oauth", "keyfile"):
         raise RippleError(f"RIPPLE_BQ_AUTH={auth!r}: use oauth (application-default credentials) or keyfile")
     if auth == "keyfile" and not Path(keyfile).is_file():
-        raise RippleError(f"RIPPLE_BQ_AUTH=keyfile needs RIPPLE_BQ_KEYFILE, a service account JSON key file "
-                          f"(got {keyfile!r})")
+        raise RippleError(
+            f"RIPPLE_BQ_AUTH=keyfile needs RIPPLE_BQ_KEYFILE, a service account JSON key file (got {keyfile!r})"
+        )
     staging_url = os.environ.get("RIPPLE_BQ_STAGING_URL", "")
     if staging_url and not staging_url.startswith("gs://"):
         raise RippleError(f"RIPPLE_BQ_STAGING_URL={staging_url!r}: BigQuery loads from gs:// only")

@@ -12,12 +12,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ingest.config import Settings
 from ingest.errors import RippleError
@@ -79,46 +78,6 @@ def extraction_sql(source: DatabaseSource, since: str | None, backend: str) -> s
     return body
 
 
-def lower_bound(source: DatabaseSource, watermark: str | None) -> str | None:
-    """The watermark minus the lookback, validated (it is put into SQL)."""
-    if watermark is None:
-        return None
-    try:
-        if source.cursor_type == "integer":
-            return str(int(watermark) - source.lookback)
-        value = datetime.fromisoformat(watermark) - timedelta(seconds=source.lookback)
-    except ValueError:
-        raise RippleError(f"{source.name}: stored watermark {watermark!r} is not a valid {source.cursor_type}; "
-                          f"fix it with `ripple watermark set {source.name} VALUE` or reset it") from None
-    return value.isoformat(sep=" ")
-
-
-def parse_watermark(source: DatabaseSource, value: str) -> str:
-    """Validate a watermark given on the command line; return its stored form."""
-    try:
-        if source.cursor_type == "integer":
-            return str(int(value))
-        return datetime.fromisoformat(value).isoformat(sep=" ")
-    except ValueError:
-        raise RippleError(f"{source.name}: {value!r} is not a valid {source.cursor_type} for cursor {source.cursor}") from None
-
-
-def max_cursor(batch: pa.RecordBatch | pa.Table, cursor: str) -> str | None:
-    if cursor not in batch.schema.names:
-        raise RippleError(f"cursor column {cursor!r} is not in the extracted columns {batch.schema.names}")
-    value = pc.max(batch.column(cursor)).as_py()
-    if value is None:
-        return None
-    return value.isoformat(sep=" ") if isinstance(value, datetime) else str(value)
-
-
-def newer(source: DatabaseSource, a: str | None, b: str | None) -> str | None:
-    if a is None or b is None:
-        return a or b
-    key = int if source.cursor_type == "integer" else datetime.fromisoformat
-    return a if key(a) >= key(b) else b
-
-
 def backend_of(source: DatabaseSource, url: str) -> str:
     from sqlalchemy.exc import ArgumentError
 
@@ -143,12 +102,15 @@ def read_batches(source: DatabaseSource, url: str, sql: str, loaded_at: datetime
         message = re.sub(r'at "host=[^"]*"', "at the source", str(exc)).replace(url, redacted(url))
         if parsed.password:
             message = message.replace(parsed.password, "***")
-        raise RippleError(f"{source.name}: extraction from {redacted(url)} failed: {message.strip().splitlines()[0]}") from None
+        raise RippleError(
+            f"{source.name}: extraction from {redacted(url)} failed: {message.strip().splitlines()[0]}"
+        ) from None
 
 
 def _duckdb() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(config={"extension_directory": extension_directory(),
-                                  "autoinstall_known_extensions": False, "threads": 2})
+    return duckdb.connect(
+        config={"extension_directory": extension_directory(), "autoinstall_known_extensions": False, "threads": 2}
+    )
 
 
 def _sqlite_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBatch]:
@@ -159,23 +121,31 @@ def _sqlite_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBat
         con.execute("load sqlite")
         con.execute(f"attach '{url.database.replace(chr(39), chr(39) * 2)}' as source_db (type sqlite, read_only)")
         con.execute("use source_db")
-        yield from con.execute(f"select *, ?::timestamptz as _loaded_at from ({sql})",
-                               [loaded_at]).fetch_record_batch(BATCH_ROWS)
+        yield from con.execute(f"select *, ?::timestamptz as _loaded_at from ({sql})", [loaded_at]).fetch_record_batch(
+            BATCH_ROWS
+        )
     finally:
         con.close()
 
 
 def _postgres_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBatch]:
-    parts = {"host": url.host, "port": url.port, "user": url.username, "password": url.password,
-             "dbname": url.database, **url.query}  # query parameters are libpq keywords (sslmode, options...)
+    parts = {
+        "host": url.host,
+        "port": url.port,
+        "user": url.username,
+        "password": url.password,
+        "dbname": url.database,
+        **url.query,
+    }  # query parameters are libpq keywords (sslmode, options...)
     dsn = " ".join(f"{k}={libpq_quote(str(v))}" for k, v in parts.items() if v is not None)
     con = _duckdb()
     try:
         con.execute("load postgres")
         # ATTACH takes no parameters: the DSN goes in as a quoted literal
         con.execute(f"attach '{dsn.replace(chr(39), chr(39) * 2)}' as source_db (type postgres, read_only)")
-        yield from con.execute("select *, ?::timestamptz as _loaded_at from postgres_query('source_db', ?)",
-                               [loaded_at, sql]).fetch_record_batch(BATCH_ROWS)
+        yield from con.execute(
+            "select *, ?::timestamptz as _loaded_at from postgres_query('source_db', ?)", [loaded_at, sql]
+        ).fetch_record_batch(BATCH_ROWS)
     finally:
         con.close()
 

@@ -3,3 +3,8 @@
 
 class RippleError(Exception):
     """A problem the user can act on; the CLI prints it as `ripple: <message>` and exits 1."""
+
+
+class FileRejected(Exception):
+    """A landed file cannot be loaded at all (not CSV, not JSON, clashing column names...): the
+    file becomes one quarantine row with this reason, and the other files of the batch load."""

@@ -10,6 +10,7 @@ def row_hash(con: duckdb.DuckDBPyConnection, data: pa.Table | pa.RecordBatch) ->
     """Order-independent content hash: XOR of every row's hash."""
     con.register("frame", data)
     try:
-        return con.execute("select coalesce(bit_xor(hash(frame)), 0) from frame").fetchone()[0]
+        row = con.execute("select coalesce(bit_xor(hash(frame)), 0) from frame").fetchone()
+        return int(row[0]) if row else 0
     finally:
         con.unregister("frame")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ingest.config import Settings
 from ingest.errors import RippleError
@@ -20,12 +20,12 @@ def warehouse_lock(settings: Settings, command: str):
         except BlockingIOError:
             f.seek(0)
             holder = f.read().strip() or "another process"
-            raise RippleError(f"another run holds {settings.warehouse} ({holder}); "
-                              "nothing was changed, try again when it ends") from None
+            raise RippleError(
+                f"another run holds {settings.warehouse} ({holder}); nothing was changed, try again when it ends"
+            ) from None
         f.seek(0)
         f.truncate()
-        f.write(f"`ripple {command}`, pid {os.getpid()}, since "
-                f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+        f.write(f"`ripple {command}`, pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
         f.flush()
         try:
             yield

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-import duckdb
+from ingest.warehouse import Warehouse
 
 DDL = (
     "create schema if not exists ops",
@@ -48,6 +48,16 @@ DDL = (
         changed_at timestamptz not null,
         changed_by varchar not null
     )""",
+    """create table if not exists ops.empty_files (
+        source_name varchar not null,
+        path varchar not null,
+        size bigint not null,
+        modified_at timestamptz,
+        changed_at timestamptz,
+        checksum varchar not null,
+        run_id varchar not null,
+        recorded_at timestamptz not null
+    )""",
     """create table if not exists ops.schema_history (
         source_name varchar not null,
         schema_version integer not null,
@@ -62,13 +72,13 @@ DDL = (
 ABANDONED = "the run stopped before finishing (process killed or crashed); found by run {run_id}"
 
 
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_tables(con: Warehouse) -> None:
     con.execute(DDL[0])
     con.execute(";\n".join(DDL[1:]))  # one script: on BigQuery one job, not one per table
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -85,37 +95,59 @@ class Run:
     checksum: str | None = None
 
 
-def start_run(con: duckdb.DuckDBPyConnection, source_name: str, source_type: str) -> Run:
+def start_run(con: Warehouse, source_name: str, source_type: str) -> Run:
     ensure_tables(con)
     started = now()
     run = Run(f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}", source_name, source_type, started)
     con.execute(
-        "update ops.ingestion_metadata set status = 'failed', error_message = ?, ended_at = ? "
-        "where status = 'running'", [ABANDONED.format(run_id=run.run_id), started])
+        "update ops.ingestion_metadata set status = 'failed', error_message = ?, ended_at = ? where status = 'running'",
+        [ABANDONED.format(run_id=run.run_id), started],
+    )
     con.execute(
         "insert into ops.ingestion_metadata (run_id, source_name, source_type, execution_date, status, started_at) "
-        "values (?, ?, ?, ?, 'running', ?)", [run.run_id, source_name, source_type, started.date(), started])
+        "values (?, ?, ?, ?, 'running', ?)",
+        [run.run_id, source_name, source_type, started.date(), started],
+    )
     return run
 
 
-def finish_run(con: duckdb.DuckDBPyConnection, run: Run, error: str | None = None) -> None:
+def finish_run(con: Warehouse, run: Run, error: str | None = None) -> None:
     con.execute(
         """update ops.ingestion_metadata
            set status = ?, rows_read = ?, rows_loaded = ?, rows_quarantined = ?, files = ?, bytes = ?,
                checksum = ?, error_message = ?, ended_at = ?
            where run_id = ? and source_name = ?""",
-        ["failed" if error else "success", run.rows_read, run.rows_loaded, run.rows_quarantined, run.files,
-         run.bytes, run.checksum, error, now(), run.run_id, run.source_name])
+        [
+            "failed" if error else "success",
+            run.rows_read,
+            run.rows_loaded,
+            run.rows_quarantined,
+            run.files,
+            run.bytes,
+            run.checksum,
+            error,
+            now(),
+            run.run_id,
+            run.source_name,
+        ],
+    )
 
 
-def get_watermark(con: duckdb.DuckDBPyConnection, source_name: str) -> str | None:
+def get_watermark(con: Warehouse, source_name: str) -> str | None:
     ensure_tables(con)
     row = con.execute("select cursor_value from ops.watermarks where source_name = ?", [source_name]).fetchone()
     return row[0] if row else None
 
 
-def set_watermark(con: duckdb.DuckDBPyConnection, source_name: str, cursor_column: str, cursor_type: str,
-                  value: str | None, action: str, by: str) -> None:
+def set_watermark(
+    con: Warehouse,
+    source_name: str,
+    cursor_column: str,
+    cursor_type: str,
+    value: str | None,
+    action: str,
+    by: str,
+) -> None:
     """Store the cursor and record the change (action: run, set or reset)."""
     old = get_watermark(con, source_name)  # makes the ops tables if they are missing
     if old == value and action == "run":
@@ -123,29 +155,37 @@ def set_watermark(con: duckdb.DuckDBPyConnection, source_name: str, cursor_colum
     at = now()
     con.execute("begin")
     con.execute("delete from ops.watermarks where source_name = ?", [source_name])
-    con.execute("insert into ops.watermarks values (?, ?, ?, ?, ?, ?)",
-                [source_name, cursor_column, cursor_type, value, at, by])
-    con.execute("insert into ops.watermark_changes values (?, ?, ?, ?, ?, ?, ?)",
-                [source_name, cursor_column, action, old, value, at, by])
+    con.execute(
+        "insert into ops.watermarks values (?, ?, ?, ?, ?, ?)", [source_name, cursor_column, cursor_type, value, at, by]
+    )
+    con.execute(
+        "insert into ops.watermark_changes values (?, ?, ?, ?, ?, ?, ?)",
+        [source_name, cursor_column, action, old, value, at, by],
+    )
     con.execute("commit")
 
 
-def record_schema(con: duckdb.DuckDBPyConnection, source_name: str, columns: list[tuple[str, str]],
-                  run_id: str) -> dict[str, list[str]] | None:
+def record_schema(
+    con: Warehouse, source_name: str, columns: list[tuple[str, str]], run_id: str
+) -> dict[str, list[str]] | None:
     """Store the columns seen if they differ from the latest version; return the drift, if any."""
     ensure_tables(con)
     latest = con.execute(
         "select schema_version, column_name, data_type from ops.schema_history where source_name = ? "
         "and schema_version = (select max(schema_version) from ops.schema_history where source_name = ?) "
-        "order by ordinal", [source_name, source_name]).fetchall()
+        "order by ordinal",
+        [source_name, source_name],
+    ).fetchall()
     previous = {name: dtype for _, name, dtype in latest}
     current = dict(columns)
     if previous == current:
         return None
     version = (latest[0][0] + 1) if latest else 1
     at = now()
-    con.executemany("insert into ops.schema_history values (?, ?, ?, ?, ?, ?, ?)",
-                    [[source_name, version, name, dtype, i, at, run_id] for i, (name, dtype) in enumerate(columns, 1)])
+    con.executemany(
+        "insert into ops.schema_history values (?, ?, ?, ?, ?, ?, ?)",
+        [[source_name, version, name, dtype, i, at, run_id] for i, (name, dtype) in enumerate(columns, 1)],
+    )
     if not latest:
         return None  # the first version is a baseline, not drift
     return column_changes(previous, current)
@@ -156,7 +196,9 @@ def column_changes(previous: dict[str, str], current: dict[str, str]) -> dict[st
     return {
         "added": [c for c in current if c not in previous],
         "removed": [c for c in previous if c not in current],
-        "retyped": [f"{c} {previous[c]} -> {current[c]}" for c in current if c in previous and previous[c] != current[c]],
+        "retyped": [
+            f"{c} {previous[c]} -> {current[c]}" for c in current if c in previous and previous[c] != current[c]
+        ],
     }
 
 
@@ -164,14 +206,17 @@ def describe_drift(drift: dict[str, list[str]]) -> str:
     return "; ".join(f"{kind}: {', '.join(cols)}" for kind, cols in drift.items() if cols)
 
 
-def latest_drift(con: duckdb.DuckDBPyConnection, source_name: str) -> dict[str, list[str]] | None:
+def latest_drift(con: Warehouse, source_name: str) -> dict[str, list[str]] | None:
     """Drift between the latest schema version of a source and the one before it."""
     versions = con.execute(
         "select schema_version, column_name, data_type from ops.schema_history where source_name = ? "
         "and schema_version >= (select max(schema_version) - 1 from ops.schema_history where source_name = ?) "
-        "order by schema_version, ordinal", [source_name, source_name]).fetchall()
+        "order by schema_version, ordinal",
+        [source_name, source_name],
+    ).fetchall()
     numbers = sorted({v for v, _, _ in versions})
     if len(numbers) < 2:
         return None
-    return column_changes({c: t for v, c, t in versions if v == numbers[0]},
-                          {c: t for v, c, t in versions if v == numbers[1]})
+    return column_changes(
+        {c: t for v, c, t in versions if v == numbers[0]}, {c: t for v, c, t in versions if v == numbers[1]}
+    )

@@ -8,11 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings
 from ingest import runlog
+from ingest.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings
 from ingest.errors import RippleError
 from ingest.sources import load_sources
-from ingest.warehouse import connect, table_exists
+from ingest.warehouse import connect
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -40,21 +40,33 @@ def require_duckdb_target(settings: Settings) -> None:
         setting = f"RIPPLE_DESTINATION={settings.destination}"
     else:
         return
-    raise RippleError(f"{setting}: ripple builds the DuckDB warehouse "
-                      f"(targets {', '.join(DUCKDB_TARGETS)}); for BigQuery run dbt itself, e.g. "
-                      "DBT_TARGET=bigquery .venv/bin/dbt build --project-dir dbt_project --profiles-dir profiles "
-                      "(README: Scaling out)")
+    raise RippleError(
+        f"{setting}: ripple builds the DuckDB warehouse "
+        f"(targets {', '.join(DUCKDB_TARGETS)}); for BigQuery run dbt itself, e.g. "
+        "DBT_TARGET=bigquery .venv/bin/dbt build --project-dir dbt_project --profiles-dir profiles "
+        "(README: Scaling out)"
+    )
 
 
 def run_dbt(settings: Settings, *args: str, quiet: bool = False) -> None:
     require_duckdb_target(settings)
     dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt), "--no-use-colors", *(["--quiet"] if quiet else []), *args,
-           "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROFILES_DIR)]
+    cmd = [
+        str(dbt),
+        "--no-use-colors",
+        *(["--quiet"] if quiet else []),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROFILES_DIR),
+    ]
     code = subprocess.run(cmd, env=dbt_env(settings), check=False).returncode
     if code != 0:
-        raise RippleError(f"dbt {args[0]} failed (exit {code}); the output above names the model "
-                          f"or test, full log in {settings.dbt_log_path}/dbt.log")
+        raise RippleError(
+            f"dbt {args[0]} failed (exit {code}); the output above names the model "
+            f"or test, full log in {settings.dbt_log_path}/dbt.log"
+        )
 
 
 def sources_without_data(settings: Settings) -> list[str]:
@@ -63,11 +75,17 @@ def sources_without_data(settings: Settings) -> list[str]:
     if not settings.warehouse.exists():
         return tables
     with connect(settings, read_only=True) as con:
-        return [t for t in tables if not table_exists(con, "bronze", t)]
+        return [t for t in tables if not con.table_exists("bronze", t)]
 
 
-def build(settings: Settings, full_refresh: bool = False, select: str | None = None,
-          dbt_vars: dict | None = None, quiet: bool = False, progress=print) -> None:
+def build(
+    settings: Settings,
+    full_refresh: bool = False,
+    select: str | None = None,
+    dbt_vars: dict | None = None,
+    quiet: bool = False,
+    progress=print,
+) -> None:
     """dbt build, leaving out the models of sources that have no data yet."""
     require_duckdb_target(settings)
     with connect(settings) as con:
@@ -81,11 +99,18 @@ def build(settings: Settings, full_refresh: bool = False, select: str | None = N
         args += ["--vars", json.dumps(dbt_vars)]
     missing = sources_without_data(settings)
     if missing:
-        progress(f"build: no data yet for {', '.join(missing)}: their models are left out "
-                 "until `ripple ingest` loads them")
+        progress(
+            f"build: no data yet for {', '.join(missing)}: their models are left out until `ripple ingest` loads them"
+        )
         args += ["--exclude", *[f"source:*.{table}+" for table in missing]]
     run_dbt(settings, *args, quiet=quiet)
 
 
-def run_operation(settings: Settings, macro: str, **macro_args) -> None:
+def nodes_run(settings: Settings) -> int:
+    """How many nodes the last dbt command ran (its run_results.json)."""
+    results = settings.dbt_target_path / "run_results.json"
+    return len(json.loads(results.read_text())["results"]) if results.exists() else 0
+
+
+def run_operation(settings: Settings, macro: str, **macro_args: object) -> None:
     run_dbt(settings, "run-operation", macro, "--args", json.dumps(macro_args, default=str))

@@ -1,0 +1,131 @@
+"""Load a database source into bronze: extract what is past the watermark, merge it, move the watermark.
+
+Top to bottom: read the stored watermark, extract the rows with cursor > watermark - lookback
+(ingest/database.py; the SQL runs in the source database), hand the Arrow batches to dlt,
+which merges them on the primary key, then record the schema seen and store the new
+watermark. The watermark moves only after dlt's load committed: a crash in between
+re-extracts rows that the merge then deduplicates, so nothing is missed or doubled.
+
+Why ops.watermarks and not dlt's own `dlt.sources.incremental(cursor, lag=...)`: the
+watermark is a row in the warehouse that an operator can see, rewind and audit (`ripple
+watermark`, ops.watermark_changes), the same on every destination, where dlt keeps its
+cursor inside the pipeline state; ripple decides how the watermark may move (only after the
+load committed, never on a NULL cursor), where dlt's incremental takes the largest value it
+saw; and the window re-read behind the watermark is deduplicated by the destination's merge
+on the primary key, which late rows need anyway, instead of by dlt's boundary deduplication
+over the extracted rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import dlt
+import duckdb
+import pyarrow as pa
+from dlt.common.schema.typing import TWriteDispositionConfig
+
+from ingest import database, runlog, watermark
+from ingest.config import Settings
+from ingest.frames import row_hash
+from ingest.sources import DatabaseSource
+from ingest.warehouse import connect
+
+BRONZE = "bronze"
+MERGE_ON_KEY: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-insert"}
+
+
+@dataclass
+class ExtractTally:
+    """What the extraction saw, filled in while dlt pulls the batches."""
+
+    columns: list[tuple[str, str]] | None = None  # (name, Arrow type) of the first batch, for drift
+    max_cursor: str | None = None
+    row_hash: int = 0  # XOR of every row's hash: an order-independent checksum
+    rows: int = 0
+    bytes: int = 0
+
+
+def extracted_rows(
+    source: DatabaseSource,
+    url: str,
+    sql: str,
+    loaded_at: datetime,
+    tally: ExtractTally,
+    progress: Callable[[str], None],
+) -> Iterator[pa.RecordBatch]:
+    """The items of the source's dlt resource: the extracted batches, `_loaded_at` added."""
+    hasher = duckdb.connect()
+    try:
+        for batch in database.read_batches(source, url, sql, loaded_at):
+            if tally.columns is None:
+                tally.columns = [(f.name, str(f.type)) for f in batch.schema if f.name != "_loaded_at"]
+            if batch.num_rows == 0:
+                continue
+            if source.cursor:
+                tally.max_cursor = watermark.newer(source, tally.max_cursor, watermark.max_cursor(batch, source.cursor))
+            tally.row_hash ^= row_hash(hasher, batch.select([n for n in batch.schema.names if n != "_loaded_at"]))
+            tally.rows += batch.num_rows
+            tally.bytes += batch.nbytes
+            progress(f"  {tally.rows:,} rows extracted")
+            yield batch
+    finally:
+        hasher.close()
+
+
+def bronze_has_rows(settings: Settings, table: str) -> bool:
+    with connect(settings, read_only=True) as con:
+        if not con.table_exists(BRONZE, table):
+            return False
+        row = con.execute(f"select count(*) > 0 from {BRONZE}.{table}").fetchone()
+        return bool(row and row[0])
+
+
+def load(
+    source: DatabaseSource,
+    settings: Settings,
+    pipeline: dlt.Pipeline,
+    run: runlog.Run,
+    progress: Callable[[str], None],
+) -> None:
+    url = database.source_url(source, settings)
+    backend = database.backend_of(source, url)
+    with connect(settings) as con:
+        stored = runlog.get_watermark(con, source.name) if source.cursor else None
+    since = watermark.lower_bound(source, stored)
+    sql = database.extraction_sql(source, since, backend)
+    if since is not None:
+        how = f" where {source.cursor} > {since} (watermark {stored}, lookback {source.lookback})"
+    else:
+        how = " (full extract, no watermark yet)" if source.cursor else " (full load)"
+    progress(f"{source.name}: extracting {source.source_table or 'query'} from {database.redacted(url)}{how}")
+    tally = ExtractTally()
+    # A first extract of a table into an empty bronze has nothing to merge with: append.
+    first_extract = stored is None and source.kind == "table" and not bronze_has_rows(settings, source.table)
+    resource = dlt.resource(
+        extracted_rows(source, url, sql, runlog.now(), tally, progress),
+        name=source.table,
+        # with a cursor, merge on the primary key; without one, each run replaces the table
+        write_disposition="append" if first_extract else MERGE_ON_KEY if source.cursor else "replace",
+        primary_key=list(source.primary_key),  # empty: no key (a full load replaces the table)
+        columns={"_loaded_at": {"data_type": "timestamp", "timezone": True}},
+    )
+    pipeline.run(resource, loader_file_format="parquet")
+    run.rows_read = run.rows_loaded = tally.rows
+    run.bytes = tally.bytes
+    run.checksum = f"{tally.row_hash & 0xFFFFFFFFFFFFFFFF:016x}"
+    new_watermark = watermark.newer(source, stored, tally.max_cursor)
+    with connect(settings) as con:
+        if tally.columns:
+            drift = runlog.record_schema(con, source.name, tally.columns, run.run_id)
+            if drift:
+                progress(f"  schema drift: {runlog.describe_drift(drift)}")
+        if source.cursor:
+            runlog.set_watermark(
+                con, source.name, source.cursor, source.cursor_type, new_watermark, action="run", by=run.run_id
+            )
+    progress(
+        f"{source.name}: loaded {run.rows_loaded:,} rows" + (f", watermark {new_watermark}" if source.cursor else "")
+    )
