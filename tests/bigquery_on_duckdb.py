@@ -13,7 +13,7 @@ import tempfile
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -23,9 +23,18 @@ from google.cloud.bigquery import Dataset, SchemaField, Table, TableReference
 from google.cloud.bigquery.table import Row, TableListItem
 from sqlglot import exp
 
-DUCKDB_TO_BIGQUERY = {"VARCHAR": "STRING", "BIGINT": "INT64", "INTEGER": "INT64", "DOUBLE": "FLOAT64",
-                      "BOOLEAN": "BOOL", "DATE": "DATE", "TIMESTAMP WITH TIME ZONE": "TIMESTAMP",
-                      "TIMESTAMP": "DATETIME", "BLOB": "BYTES", "JSON": "JSON"}
+DUCKDB_TO_BIGQUERY = {
+    "VARCHAR": "STRING",
+    "BIGINT": "INT64",
+    "INTEGER": "INT64",
+    "DOUBLE": "FLOAT64",
+    "BOOLEAN": "BOOL",
+    "DATE": "DATE",
+    "TIMESTAMP WITH TIME ZONE": "TIMESTAMP",
+    "TIMESTAMP": "DATETIME",
+    "BLOB": "BYTES",
+    "JSON": "JSON",
+}
 
 
 def bigquery_type(duckdb_type: str) -> str:
@@ -75,8 +84,8 @@ class Job:
     output_rows: int | None = None
     error_result: dict | None = None
     state: str = "DONE"
-    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    ended: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    ended: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def exception(self) -> Exception | None:
         return error(BadRequest, self.error_result["message"], "invalid") if self.error_result else None
@@ -120,15 +129,21 @@ class BigQueryOnDuckDB:
     # -- datasets and tables ------------------------------------------------------------------
 
     def _has_schema(self, dataset: str) -> bool:
-        return self.db.execute("select count(*) from information_schema.schemata where catalog_name = ? "
-                               "and schema_name = ?", [self.project, dataset]).fetchone()[0] > 0
+        return (
+            self.db.execute(
+                "select count(*) from information_schema.schemata where catalog_name = ? and schema_name = ?",
+                [self.project, dataset],
+            ).fetchone()[0]
+            > 0
+        )
 
     def _columns(self, dataset: str, table: str | None = None) -> list[tuple]:
         return self.db.execute(
             "select table_name, column_name, data_type, is_nullable, numeric_precision, numeric_scale, "
             "ordinal_position from information_schema.columns where table_catalog = ? and table_schema = ? "
             "and (? is null or table_name = ?) order by table_name, ordinal_position",
-            [self.project, dataset, table, table]).fetchall()
+            [self.project, dataset, table, table],
+        ).fetchall()
 
     def get_dataset(self, reference, **_) -> Dataset:
         name = str(reference).split(".")[-1]
@@ -153,8 +168,13 @@ class BigQueryOnDuckDB:
             columns = self._columns(ref.dataset_id, ref.table_id)
         if not columns:
             raise error(NotFound, f"Not found: Table {self.project}:{ref.dataset_id}.{ref.table_id}", "notFound")
-        return Table(ref, schema=[SchemaField(c, bigquery_type(t), mode="NULLABLE" if n == "YES" else "REQUIRED")
-                                  for _, c, t, n, *_ in columns])
+        return Table(
+            ref,
+            schema=[
+                SchemaField(c, bigquery_type(t), mode="NULLABLE" if n == "YES" else "REQUIRED")
+                for _, c, t, n, *_ in columns
+            ],
+        )
 
     def list_tables(self, dataset, **_):
         name = getattr(dataset, "dataset_id", str(dataset).split(".")[-1])
@@ -162,8 +182,10 @@ class BigQueryOnDuckDB:
             if not self._has_schema(name):
                 raise error(NotFound, f"Not found: Dataset {self.project}:{name}", "notFound")
             tables = sorted({t for t, *_ in self._columns(name)})
-        return [TableListItem({"tableReference": {"projectId": self.project, "datasetId": name, "tableId": t}})
-                for t in tables]
+        return [
+            TableListItem({"tableReference": {"projectId": self.project, "datasetId": name, "tableId": t}})
+            for t in tables
+        ]
 
     def get_job(self, job_id: str, **_) -> Job:
         return self.jobs[job_id]
@@ -202,8 +224,10 @@ class BigQueryOnDuckDB:
             elif str(job_config.source_format) == "NEWLINE_DELIMITED_JSON":
                 types = "{" + ", ".join(f"'{c}': '{t}'" for _, c, t, *_ in columns) + "}"
                 gzipped = all(Path(p).read_bytes()[:2] == b"\x1f\x8b" for p in paths)
-                reader = (f"read_json({files}, format = 'newline_delimited', columns = {types}, "
-                          f"compression = '{'gzip' if gzipped else 'none'}')")
+                reader = (
+                    f"read_json({files}, format = 'newline_delimited', columns = {types}, "
+                    f"compression = '{'gzip' if gzipped else 'none'}')"
+                )
             else:
                 raise error(BadRequest, f"the stand-in does not load {job_config.source_format}", "invalid")
             cursor = self.db.cursor()
@@ -279,13 +303,15 @@ class BigQueryOnDuckDB:
             if isinstance(statement, (exp.Insert, exp.Update, exp.Delete, exp.Merge)):
                 rows = Rows([], [], num_dml_affected_rows=result[0][0] if result else 0)
             elif isinstance(statement, (exp.Select, exp.Union, exp.With, exp.Subquery)):
-                rows = Rows(result, [SchemaField(name, bigquery_type(str(kind)))
-                                     for name, kind, *_ in cursor.description])
+                rows = Rows(
+                    result, [SchemaField(name, bigquery_type(str(kind))) for name, kind, *_ in cursor.description]
+                )
         return rows
 
     def to_duckdb(self, statement: exp.Expression) -> str:
         """BigQuery's meaning, in DuckDB's words: NUMERIC is (38, 9); INFORMATION_SCHEMA.COLUMNS
         is answered from DuckDB's catalog with BigQuery's type names."""
+
         def rewrite(node: exp.Expression) -> exp.Expression:
             if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.DECIMAL and not node.expressions:
                 return exp.DataType.build("DECIMAL(38, 9)")

@@ -7,12 +7,15 @@ import shutil
 import socket
 import subprocess
 import sys
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from postgres_server import PostgresServer
 
 from generator import tickets
 from ingest.cli import main
@@ -28,10 +31,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def shifted_clock(offset: str) -> dict[str, str]:
+    """Environment for a process whose wall clock runs `offset` ("+3d", "-2h") from the real one:
+    libfaketime (a pip wheel) preloaded, so Python, DuckDB and dbt all see the same shifted time."""
+    import libfaketime
+
+    return {
+        "LD_PRELOAD": str(Path(libfaketime.__file__).parent / "vendor/libfaketime/src/libfaketime.so.1"),
+        "FAKETIME": offset,
+        "FAKETIME_NO_CACHE": "1",
+        "DONT_FAKE_MONOTONIC": "1",
+    }
+
+
+def run_dbt_command(deployment: Deployment, *args: str) -> subprocess.CompletedProcess:
+    """Plain dbt, as the README shows it, on this deployment's warehouse."""
+    from ingest.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, load_settings
+    from ingest.transform import dbt_env
+
+    command = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(DBT_PROJECT_DIR)]
+    return subprocess.run(
+        [*command, "--profiles-dir", str(DBT_PROFILES_DIR)],
+        capture_output=True,
+        text=True,
+        env=dbt_env(load_settings()),
+        timeout=300,
+    )
+
+
 def run_ripple(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     """`ripple ARGS` as a process of its own, in this test's environment plus `env`."""
-    return subprocess.run([RIPPLE, *args], capture_output=True, text=True, env={**os.environ, **(env or {})},
-                          timeout=timeout)
+    return subprocess.run(
+        [RIPPLE, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=timeout
+    )
 
 
 @dataclass
@@ -71,9 +103,14 @@ class Deployment:
             return con.execute(sql, params or []).fetchall()
 
     def tables(self, schema: str) -> list[str]:
-        return [r[0] for r in self.query(
-            "select table_name from information_schema.tables "
-            "where table_schema = ? and table_type = 'BASE TABLE' order by 1", [schema])]
+        return [
+            r[0]
+            for r in self.query(
+                "select table_name from information_schema.tables "
+                "where table_schema = ? and table_type = 'BASE TABLE' order by 1",
+                [schema],
+            )
+        ]
 
     def assert_full_refresh_changes_nothing(self, schemas=("silver", "gold"), select=()) -> None:
         """The promise: what incremental runs built equals `ripple build --full-refresh` on the same bronze."""
@@ -88,15 +125,22 @@ class Deployment:
             for schema in schemas:
                 for (table,) in con.execute(
                     "select table_name from information_schema.tables "
-                    "where table_schema = ? and table_type = 'BASE TABLE'", [schema]
+                    "where table_schema = ? and table_type = 'BASE TABLE'",
+                    [schema],
                 ).fetchall():
-                    columns = {c for (c,) in con.execute(
-                        "select column_name from information_schema.columns "
-                        "where table_schema = ? and table_name = ?", [schema, table]).fetchall()}
+                    columns = {
+                        c
+                        for (c,) in con.execute(
+                            "select column_name from information_schema.columns "
+                            "where table_schema = ? and table_name = ?",
+                            [schema, table],
+                        ).fetchall()
+                    }
                     dropped = [c for c in drop_columns if c in columns]
                     exclude = f" exclude ({', '.join(dropped)})" if dropped else ""
                     result[f"{schema}.{table}"] = con.execute(
-                        f'select *{exclude} from "{schema}"."{table}" order by all').fetchall()
+                        f'select *{exclude} from "{schema}"."{table}" order by all'
+                    ).fetchall()
         return result
 
 
@@ -124,31 +168,48 @@ def day(n: int) -> str:
     return date.fromordinal(tickets.WORLD_START.toordinal() + n - 1).isoformat()
 
 
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """This test process's PostgreSQL server (pytest-xdist: one per worker), started when a test
+    first asks for it and shared by the tests that follow; each uses a schema of its own."""
+    with PostgresServer() as server:
+        yield server
 
 
 @pytest.fixture
-def pg_schema():
-    """A fresh schema on the real PostgreSQL server, dropped afterwards."""
-    import uuid
-
-    import psycopg
-
+def pg_schema(postgres):
+    """A fresh schema on the worker's PostgreSQL server, dropped afterwards."""
     name = f"ripple_test_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_URL, autocommit=True) as con:
-        con.execute(f"create schema {name}")
+    postgres.execute(f"create schema {name}")
     try:
         yield name
     finally:
-        with psycopg.connect(PG_URL, autocommit=True) as con:
-            con.execute(f"drop schema {name} cascade")
+        postgres.execute(f"drop schema {name} cascade")
 
 
-def pg_execute(sql: str, params=None) -> None:
-    import psycopg
+@pytest.fixture
+def make_postgres_server() -> Iterator[Callable[..., PostgresServer]]:
+    """Starts servers of a test's own, which it may stop, freeze, thaw and restart:
+    `server = make_postgres_server()` (or `(password=...)`); all are removed after the test."""
+    servers: list[PostgresServer] = []
 
-    with psycopg.connect(PG_URL, autocommit=True) as con:
-        con.execute(sql, params)
+    def make(**options) -> PostgresServer:
+        servers.append(PostgresServer(**options))
+        return servers[-1]
+
+    yield make
+    for server in servers:
+        server.remove()
+
+
+def requires_root(what: str) -> None:
+    """Skip a test that needs root (mounts) when not root, saying why; under CI, which runs as
+    root, fail instead, so that a test CI relies on can never be skipped unnoticed."""
+    if os.geteuid() == 0:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} needs root, and CI must run it (CI is set)")
+    pytest.skip(f"{what} needs root")
 
 
 def declare_sources(monkeypatch, tmp_path, toml: str) -> None:

@@ -22,16 +22,25 @@ from sqlglot.tokens import TokenType
 
 PROJECT = "offline-project"
 PREFIX = "ripple"
-BIGQUERY_TYPES = {"string": "STRING", "bigint": "INTEGER", "integer": "INTEGER", "float64": "FLOAT",
-                  "date": "DATE", "timestamp": "TIMESTAMP", "boolean": "BOOLEAN"}
+BIGQUERY_TYPES = {
+    "string": "STRING",
+    "bigint": "INTEGER",
+    "integer": "INTEGER",
+    "float64": "FLOAT",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "boolean": "BOOLEAN",
+}
 
 
 def schema_of(node: dict) -> list[SchemaField]:
     """A model's columns as BigQuery reports them, from its YAML (untyped ones as STRING)."""
+
     def bigquery_type(data_type: str | None) -> str:
         if data_type and data_type.startswith("decimal"):
             return "NUMERIC"
         return BIGQUERY_TYPES.get(data_type or "string", "STRING")
+
     return [SchemaField(name, bigquery_type(column.get("data_type"))) for name, column in node["columns"].items()]
 
 
@@ -80,8 +89,13 @@ class FakeBigQueryClient:
     """The network boundary of dbt-bigquery. `tables` maps dataset -> table names that exist;
     `columns` answers INFORMATION_SCHEMA.COLUMNS queries: dataset -> [(table, column)]."""
 
-    def __init__(self, tables: dict[str, set[str]], columns: dict[str, list[tuple[str, str]]],
-                 schemas: dict[str, list[SchemaField]] | None = None, views: set[str] = frozenset()):
+    def __init__(
+        self,
+        tables: dict[str, set[str]],
+        columns: dict[str, list[tuple[str, str]]],
+        schemas: dict[str, list[SchemaField]] | None = None,
+        views: set[str] = frozenset(),
+    ):
         self.project = PROJECT
         self.location = "EU"
         self.tables = tables
@@ -102,12 +116,20 @@ class FakeBigQueryClient:
         name = getattr(dataset, "dataset_id", str(dataset).split(".")[-1])
         if name not in self.tables:
             raise NotFound(f"dataset {name}")
-        yield from (TableListItem({"tableReference": {"projectId": PROJECT, "datasetId": name, "tableId": t},
-                                   "type": "VIEW" if t in self.views else "TABLE"}) for t in sorted(self.tables[name]))
+        yield from (
+            TableListItem(
+                {
+                    "tableReference": {"projectId": PROJECT, "datasetId": name, "tableId": t},
+                    "type": "VIEW" if t in self.views else "TABLE",
+                }
+            )
+            for t in sorted(self.tables[name])
+        )
 
     def list_datasets(self, project=None, **_):
-        return iter([DatasetListItem({"datasetReference": {"projectId": PROJECT, "datasetId": d}})
-                     for d in sorted(self.tables)])
+        return iter(
+            [DatasetListItem({"datasetReference": {"projectId": PROJECT, "datasetId": d}}) for d in sorted(self.tables)]
+        )
 
     def create_dataset(self, dataset, exists_ok=False, **_):
         self.tables.setdefault(getattr(dataset, "dataset_id", str(dataset).split(".")[-1]), set())
@@ -137,12 +159,14 @@ class FakeBigQueryClient:
             pairs = self.columns.get(found.group(1), [])
             wanted = re.findall(r"column_name = '(\w+)'", query)
             names = sorted({t for t, _ in pairs if all((t, c) in pairs for c in wanted)})
-            return FakeQueryJob(query, rows=[(n,) for n in names], schema=[SchemaField("table_name", "STRING")],
-                                statement_type="SELECT")
+            return FakeQueryJob(
+                query, rows=[(n,) for n in names], schema=[SchemaField("table_name", "STRING")], statement_type="SELECT"
+            )
         node = re.search(r'"node_id": "model\.\w+\.(\w+)"', query)
         if node and re.search(r"where false", query, re.IGNORECASE):  # dbt asks for a query's columns
             return FakeQueryJob(query, statement_type="SELECT", schema=self.schemas.get(node.group(1), []))
-        if "select cast(min(" in query:  # macros/bigquery_merge.sql asks for the earliest new partition
+        # bigquery__get_merge_sql (dbt_project/macros/bigquery/) asks for the earliest new partition
+        if "select cast(min(" in query:
             return FakeQueryJob(query, rows=[("2024-01-01",)], statement_type="SELECT")
         return FakeQueryJob(query)
 
@@ -150,8 +174,16 @@ class FakeBigQueryClient:
         pass
 
 
-def dbt_on_bigquery(monkeypatch, project_dir: Path, profiles_dir: Path, target_path: Path | None,
-                    client: FakeBigQueryClient, command: str, *args: str, env: dict | None = None):
+def dbt_on_bigquery(
+    monkeypatch,
+    project_dir: Path,
+    profiles_dir: Path,
+    target_path: Path | None,
+    client: FakeBigQueryClient,
+    command: str,
+    *args: str,
+    env: dict | None = None,
+):
     """A dbt command (parse, compile, run, debug) in this process, on the bigquery target set
     from ENV (and `env`), every connection dbt-bigquery opens getting `client` as its handle."""
     from dbt.adapters.bigquery import connections
@@ -165,8 +197,19 @@ def dbt_on_bigquery(monkeypatch, project_dir: Path, profiles_dir: Path, target_p
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(connections, "create_bigquery_client", connect)
     target = ["--target-path", str(target_path)] if target_path else []
-    return dbtRunner().invoke(["--no-use-colors", "--quiet", command, *args, "--project-dir", str(project_dir),
-                               "--profiles-dir", str(profiles_dir), *target])
+    return dbtRunner().invoke(
+        [
+            "--no-use-colors",
+            "--quiet",
+            command,
+            *args,
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(profiles_dir),
+            *target,
+        ]
+    )
 
 
 # -- is this BigQuery SQL? -----------------------------------------------------------------
@@ -174,27 +217,151 @@ def dbt_on_bigquery(monkeypatch, project_dir: Path, profiles_dir: Path, target_p
 # Functions of BigQuery's standard SQL that the project's models, macros and dbt-bigquery's own
 # macros use. A call to anything else is a dialect error: BigQuery would reject the statement.
 BIGQUERY_FUNCTIONS = {
-    "array", "array_agg", "array_concat", "array_length", "avg", "cast", "ceil", "coalesce", "concat",
-    "count", "countif", "current_date", "current_datetime", "current_timestamp", "date", "date_add",
-    "date_diff", "date_sub", "date_trunc", "datetime", "datetime_add", "datetime_diff", "datetime_sub",
-    "extract", "floor", "format", "generate_array", "generate_date_array", "greatest", "if",
-    "ifnull", "least", "left", "length", "lower", "max", "min", "mod", "nullif", "offset",
-    "ordinal", "regexp_contains", "replace", "round", "row_number", "safe_cast", "safe_divide",
-    "safe_offset", "safe_ordinal", "split", "string", "struct", "substr", "sum", "timestamp",
-    "timestamp_add", "timestamp_diff", "timestamp_sub", "timestamp_trunc", "trim", "unnest", "upper",
-    "any_value", "logical_or", "logical_and", "abs", "sign", "div", "rank", "dense_rank", "lag", "lead",
-    "first_value", "last_value",
+    "array",
+    "array_agg",
+    "array_concat",
+    "array_length",
+    "avg",
+    "cast",
+    "ceil",
+    "coalesce",
+    "concat",
+    "count",
+    "countif",
+    "current_date",
+    "current_datetime",
+    "current_timestamp",
+    "date",
+    "date_add",
+    "date_diff",
+    "date_sub",
+    "date_trunc",
+    "datetime",
+    "datetime_add",
+    "datetime_diff",
+    "datetime_sub",
+    "extract",
+    "floor",
+    "format",
+    "generate_array",
+    "generate_date_array",
+    "greatest",
+    "if",
+    "ifnull",
+    "least",
+    "left",
+    "length",
+    "lower",
+    "max",
+    "min",
+    "mod",
+    "nullif",
+    "offset",
+    "ordinal",
+    "regexp_contains",
+    "replace",
+    "round",
+    "row_number",
+    "safe_cast",
+    "safe_divide",
+    "safe_offset",
+    "safe_ordinal",
+    "split",
+    "string",
+    "struct",
+    "substr",
+    "sum",
+    "timestamp",
+    "timestamp_add",
+    "timestamp_diff",
+    "timestamp_sub",
+    "timestamp_trunc",
+    "trim",
+    "unnest",
+    "upper",
+    "any_value",
+    "logical_or",
+    "logical_and",
+    "abs",
+    "sign",
+    "div",
+    "rank",
+    "dense_rank",
+    "lag",
+    "lead",
+    "first_value",
+    "last_value",
 }
 
 # Words that are syntax, not functions, though a parenthesis may follow them.
 KEYWORDS_BEFORE_PARENTHESIS = {
-    "as", "from", "join", "on", "using", "over", "in", "and", "or", "not", "when", "then", "else",
-    "select", "with", "where", "by", "exists", "union", "distinct", "all", "interval", "between",
-    "is", "case", "partition", "options", "cluster", "into", "values", "set", "except", "intersect",
-    "limit", "having", "lateral", "table", "view", "merge", "insert", "delete", "update", "matched",
-    "source", "target", "window", "qualify", "order", "group", "range", "rows", "following",
-    "preceding", "current", "row", "ignore", "respect", "nulls", "declare", "begin", "end",
-    "numeric", "bignumeric", "decimal", "bytes", "int64", "float64",
+    "as",
+    "from",
+    "join",
+    "on",
+    "using",
+    "over",
+    "in",
+    "and",
+    "or",
+    "not",
+    "when",
+    "then",
+    "else",
+    "select",
+    "with",
+    "where",
+    "by",
+    "exists",
+    "union",
+    "distinct",
+    "all",
+    "interval",
+    "between",
+    "is",
+    "case",
+    "partition",
+    "options",
+    "cluster",
+    "into",
+    "values",
+    "set",
+    "except",
+    "intersect",
+    "limit",
+    "having",
+    "lateral",
+    "table",
+    "view",
+    "merge",
+    "insert",
+    "delete",
+    "update",
+    "matched",
+    "source",
+    "target",
+    "window",
+    "qualify",
+    "order",
+    "group",
+    "range",
+    "rows",
+    "following",
+    "preceding",
+    "current",
+    "row",
+    "ignore",
+    "respect",
+    "nulls",
+    "declare",
+    "begin",
+    "end",
+    "numeric",
+    "bignumeric",
+    "decimal",
+    "bytes",
+    "int64",
+    "float64",
 }
 
 
@@ -214,10 +381,14 @@ def bigquery_problems(sql: str) -> list[str]:
             problems.append("`::` cast (DuckDB/Postgres): use cast(... as ...)")
         elif text == "exclude" and previous is not None and previous.token_type == TokenType.STAR:
             problems.append("`* exclude (...)` (DuckDB): BigQuery says `* except (...)`")
-        elif (following is not None and following.token_type == TokenType.L_PAREN
-              and re.fullmatch(r"[a-z_][a-z0-9_]*", text)
-              and (previous is None or previous.token_type != TokenType.DOT)
-              and text not in BIGQUERY_FUNCTIONS and text not in KEYWORDS_BEFORE_PARENTHESIS
-              and not token.text.startswith("`")):
+        elif (
+            following is not None
+            and following.token_type == TokenType.L_PAREN
+            and re.fullmatch(r"[a-z_][a-z0-9_]*", text)
+            and (previous is None or previous.token_type != TokenType.DOT)
+            and text not in BIGQUERY_FUNCTIONS
+            and text not in KEYWORDS_BEFORE_PARENTHESIS
+            and not token.text.startswith("`")
+        ):
             problems.append(f"calls {token.text}(), which BigQuery does not have")
     return problems

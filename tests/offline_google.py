@@ -22,11 +22,20 @@ def service_account_key(project: str, token_uri: str = "https://oauth2.googleapi
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    return json.dumps({"type": "service_account", "project_id": project, "private_key_id": "offline",
-                       "private_key": pem, "client_email": f"ripple@{project}.iam.gserviceaccount.com",
-                       "client_id": "1", "token_uri": token_uri})
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return json.dumps(
+        {
+            "type": "service_account",
+            "project_id": project,
+            "private_key_id": "offline",
+            "private_key": pem,
+            "client_email": f"ripple@{project}.iam.gserviceaccount.com",
+            "client_id": "1",
+            "token_uri": token_uri,
+        }
+    )
 
 
 class TokenEndpoint(BaseHTTPRequestHandler):
@@ -35,8 +44,14 @@ class TokenEndpoint(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 (the handler's name is fixed by http.server)
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.server.grants += 1
-        body = json.dumps({"access_token": "offline-token", "expires_in": 3600, "token_type": "Bearer",
-                           "scope": "https://www.googleapis.com/auth/cloud-platform"}).encode()
+        body = json.dumps(
+            {
+                "access_token": "offline-token",
+                "expires_in": 3600,
+                "token_type": "Bearer",
+                "scope": "https://www.googleapis.com/auth/cloud-platform",
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -52,8 +67,8 @@ def google_cloud_offline(monkeypatch, folder: Path, project: str, buckets: tuple
     """Yields the token endpoint's server (`.grants` counts the tokens it gave). The environment
     points gcsfs at the emulator and Google's application-default credentials at a key whose
     tokens come from the endpoint. The buckets exist, empty."""
-    from dlt.common.configuration.specs.gcp_credentials import GcpDefaultCredentials
     import gcsfs
+    from dlt.common.configuration.specs.gcp_credentials import GcpDefaultCredentials
     from gcp_storage_emulator.server import create_server
 
     tokens = ThreadingHTTPServer(("127.0.0.1", free_port()), TokenEndpoint)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from offline_bigquery import PREFIX, PROJECT, FakeBigQueryClient, bigquery_problems, dbt_on_bigquery, schema_of
 
 from ingest.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR
-from offline_bigquery import PREFIX, PROJECT, FakeBigQueryClient, bigquery_problems, dbt_on_bigquery, schema_of
 
 BRONZE = {"tickets", "sales_orders", "sales_order_items", "units", "products", "accounts_all"}
 FILE_SOURCES = ("tickets", "sales_orders", "sales_order_items")
@@ -23,15 +23,23 @@ def manifest_nodes(target_path) -> dict[str, dict]:
 
 def a_warehouse(models: dict[str, dict], built: bool) -> FakeBigQueryClient:
     """Bronze and ops tables loaded; `built`: every model exists too (an incremental run)."""
-    tables = {f"{PREFIX}_bronze": set(BRONZE), f"{PREFIX}_ops": set(OPS),
-              f"{PREFIX}_silver": set(), f"{PREFIX}_gold": set()}
+    tables = {
+        f"{PREFIX}_bronze": set(BRONZE),
+        f"{PREFIX}_ops": set(OPS),
+        f"{PREFIX}_silver": set(),
+        f"{PREFIX}_gold": set(),
+    }
     models = {name: node for name, node in models.items() if node["resource_type"] == "model"}
     if built:
         for node in models.values():
             tables.setdefault(node["schema"], set()).add(node["name"])
     columns = {f"{PREFIX}_bronze": [(t, c) for t in FILE_SOURCES for c in ("_source_file", "_reject_reason")]}
-    return FakeBigQueryClient(tables, columns, {name: schema_of(node) for name, node in models.items()},
-                              views={name for name, node in models.items() if node["config"]["materialized"] == "view"})
+    return FakeBigQueryClient(
+        tables,
+        columns,
+        {name: schema_of(node) for name, node in models.items()},
+        views={name for name, node in models.items() if node["config"]["materialized"] == "view"},
+    )
 
 
 BRANCHES = ["full", "incremental"]
@@ -46,8 +54,9 @@ def compiled(tmp_path_factory):
     results = {}
     try:
         parsed = tmp_path_factory.mktemp("bq_parse")
-        assert dbt_on_bigquery(monkeypatch, DBT_PROJECT_DIR, DBT_PROFILES_DIR, parsed,
-                               FakeBigQueryClient({}, {}), "parse").success
+        assert dbt_on_bigquery(
+            monkeypatch, DBT_PROJECT_DIR, DBT_PROFILES_DIR, parsed, FakeBigQueryClient({}, {}), "parse"
+        ).success
         models = manifest_nodes(parsed)
         for branch in BRANCHES:
             target = tmp_path_factory.mktemp("bq_" + branch)
@@ -99,21 +108,36 @@ def test_layers_are_prefixed_datasets_and_large_tables_are_partitioned_and_clust
     assert f"`{PREFIX}_bronze`.INFORMATION_SCHEMA.COLUMNS" in queries[0]
     assert "`ripple_bronze`.`sales_orders`" in nodes["quarantine"]["compiled_code"]
 
-    layout = {name: (nodes[name]["config"]["incremental_strategy"],
-                     PartitionConfig.parse(nodes[name]["config"].get("partition_by")),
-                     nodes[name]["config"].get("cluster_by"))
-              for name in ("fact_tickets", "summary", "features_daily", "int_account_months_latest")}
+    layout = {
+        name: (
+            nodes[name]["config"]["incremental_strategy"],
+            PartitionConfig.parse(nodes[name]["config"].get("partition_by")),
+            nodes[name]["config"].get("cluster_by"),
+        )
+        for name in ("fact_tickets", "summary", "features_daily", "int_account_months_latest")
+    }
     strategy, partition, cluster = layout["fact_tickets"]
-    assert (strategy, partition.field, partition.granularity, cluster) == ("merge", "opened_date", "month", ["ticket_id"])
+    assert (strategy, partition.field, partition.granularity, cluster) == (
+        "merge",
+        "opened_date",
+        "month",
+        ["ticket_id"],
+    )
     strategy, partition, cluster = layout["summary"]
-    assert (strategy, partition.field, partition.granularity, cluster) == ("merge", "month_date", "month",
-                                                                            ["cons_acct_key"])
+    assert (strategy, partition.field, partition.granularity, cluster) == (
+        "merge",
+        "month_date",
+        "month",
+        ["cons_acct_key"],
+    )
     assert nodes["summary"]["config"]["meta"]["prune_merge_by_partition"] is True
     strategy, partition, _ = layout["features_daily"]
     assert (strategy, partition.field, partition.granularity) == ("insert_overwrite", "business_date", "day")
-    assert {n["config"].get("incremental_strategy") for n in nodes.values()
-            if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"} == {
-        "merge", "insert_overwrite"}  # delete+insert is DuckDB's
+    assert {
+        n["config"].get("incremental_strategy")
+        for n in nodes.values()
+        if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"
+    } == {"merge", "insert_overwrite"}  # delete+insert is DuckDB's
 
 
 def test_contract_types_are_bigquery_types(compiled):
@@ -123,16 +147,19 @@ def test_contract_types_are_bigquery_types(compiled):
     assert not types & {"double", "varchar", "timestamp with time zone"}
 
 
-@pytest.mark.parametrize("sql,problem", [
-    ("select list_resize(list(x) over (order by y), 36) from t", "list_resize()"),
-    ("select quantile_cont(x, 0.5) from t", "quantile_cont()"),
-    ("select cast(unnest(generate_series(a, b, interval 1 day)) as date) from t", "generate_series()"),
-    ("select timezone('UTC', timezone('Asia/Kolkata', x)) from t", "timezone()"),
-    ("select * exclude (a) from t", "* exclude"),
-    ("select x::int from t", "`::`"),
-    ("select len(a) from t", "len()"),
-    ("select from where", "does not parse"),
-])
+@pytest.mark.parametrize(
+    "sql,problem",
+    [
+        ("select list_resize(list(x) over (order by y), 36) from t", "list_resize()"),
+        ("select quantile_cont(x, 0.5) from t", "quantile_cont()"),
+        ("select cast(unnest(generate_series(a, b, interval 1 day)) as date) from t", "generate_series()"),
+        ("select timezone('UTC', timezone('Asia/Kolkata', x)) from t", "timezone()"),
+        ("select * exclude (a) from t", "* exclude"),
+        ("select x::int from t", "`::`"),
+        ("select len(a) from t", "len()"),
+        ("select from where", "does not parse"),
+    ],
+)
 def test_duckdb_sql_is_caught(sql, problem):
     assert any(problem in p for p in bigquery_problems(sql)), bigquery_problems(sql)
 
@@ -145,11 +172,21 @@ def test_the_duckdb_build_of_the_same_models_would_be_caught(deployment):
     from ingest.transform import run_dbt
 
     settings = load_settings()
-    run_dbt(settings, "compile", "--select", "summary", "features_daily", "stg_tickets__events",
-            "int_ticket_business_days", quiet=True)
-    flagged = {name: bigquery_problems(node["compiled_code"])
-               for name, node in manifest_nodes(settings.dbt_target_path).items()
-               if name in ("summary", "features_daily", "stg_tickets__events", "int_ticket_business_days")}
+    run_dbt(
+        settings,
+        "compile",
+        "--select",
+        "summary",
+        "features_daily",
+        "stg_tickets__events",
+        "int_ticket_business_days",
+        quiet=True,
+    )
+    flagged = {
+        name: bigquery_problems(node["compiled_code"])
+        for name, node in manifest_nodes(settings.dbt_target_path).items()
+        if name in ("summary", "features_daily", "stg_tickets__events", "int_ticket_business_days")
+    }
     assert all(flagged.values()), flagged
 
 
@@ -177,18 +214,38 @@ def test_tables_are_created_partitioned_and_merges_scan_only_the_partitions_they
 
     # whole business days replaced as whole partitions
     script = one(statements_for(incremental, "features_daily"), "dbt_partitions_for_replacement")
-    assert "when not matched by source and date(DBT_INTERNAL_DEST.business_date) in unnest(dbt_partitions_for_replacement)" \
+    assert (
+        "when not matched by source and date(DBT_INTERNAL_DEST.business_date) in unnest(dbt_partitions_for_replacement)"
         in script
+    )
 
 
-@pytest.mark.parametrize("auth,method,keyfile", [("oauth", "oauth", ""), ("keyfile", "service-account", "/keys/sa.json")])
+@pytest.mark.parametrize(
+    "auth,method,keyfile", [("oauth", "oauth", ""), ("keyfile", "service-account", "/keys/sa.json")]
+)
 def test_the_profile_comes_from_environment_variables_only(monkeypatch, auth, method, keyfile):
     """`dbt debug` on the bigquery target: the credentials dbt builds from RIPPLE_BQ_*."""
     client = FakeBigQueryClient({}, {})
-    result = dbt_on_bigquery(monkeypatch, DBT_PROJECT_DIR, DBT_PROFILES_DIR, None, client, "debug", env={
-        "RIPPLE_BQ_AUTH": auth, "RIPPLE_BQ_KEYFILE": keyfile, "RIPPLE_BQ_LOCATION": "europe-west3",
-        "RIPPLE_BQ_DATASET_PREFIX": "acme"})
+    result = dbt_on_bigquery(
+        monkeypatch,
+        DBT_PROJECT_DIR,
+        DBT_PROFILES_DIR,
+        None,
+        client,
+        "debug",
+        env={
+            "RIPPLE_BQ_AUTH": auth,
+            "RIPPLE_BQ_KEYFILE": keyfile,
+            "RIPPLE_BQ_LOCATION": "europe-west3",
+            "RIPPLE_BQ_DATASET_PREFIX": "acme",
+        },
+    )
     assert result.success
     credentials = client.credentials
-    assert (credentials.method, credentials.keyfile or "", credentials.database, credentials.schema,
-            credentials.location) == (method, keyfile, PROJECT, "acme", "europe-west3")
+    assert (
+        credentials.method,
+        credentials.keyfile or "",
+        credentials.database,
+        credentials.schema,
+        credentials.location,
+    ) == (method, keyfile, PROJECT, "acme", "europe-west3")

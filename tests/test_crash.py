@@ -16,13 +16,11 @@ import subprocess
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
-
-from conftest import PG_URL, RIPPLE
+from conftest import RIPPLE
 
 TRIALS = int(os.environ.get("RIPPLE_CRASH_TRIALS", "1"))
-LINEAGE = ("_loaded_at",)  # when a row was loaded: a rerun loads later, by design
+LINEAGE = ("_loaded_at", "_file_changed_at")  # when a row was loaded, when its copy of the file was written
 JSON_SOURCE = """
 [payments]
 kind = "json"
@@ -45,8 +43,9 @@ class Deployment:
 
     def kill_during(self, delay: float, *args: str) -> bool:
         """Start the command, SIGKILL its process group after `delay` seconds; True if it was still running."""
-        proc = subprocess.Popen([RIPPLE, *args], env=self.env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [RIPPLE, *args], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         time.sleep(delay)
         killed = proc.poll() is None
         if killed:
@@ -56,29 +55,45 @@ class Deployment:
 
     def snapshot(self) -> dict:
         import duckdb
+
         result = {}
         with duckdb.connect(str(self.data / "warehouse.duckdb"), read_only=True) as con:
-            tables = con.execute("select table_schema, table_name from information_schema.tables "
-                                 "where table_schema in ('bronze', 'silver', 'gold') and table_type = 'BASE TABLE' "
-                                 "and table_name not like '\\_dlt%' escape '\\'").fetchall()
+            tables = con.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_schema in ('bronze', 'silver', 'gold') and table_type = 'BASE TABLE' "
+                "and table_name not like '\\_dlt%' escape '\\'"
+            ).fetchall()
             for schema, table in tables:
-                columns = [c for (c,) in con.execute(
-                    "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-                    "order by ordinal_position", [schema, table]).fetchall() if c not in LINEAGE]
+                columns = [
+                    c
+                    for (c,) in con.execute(
+                        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                        "order by ordinal_position",
+                        [schema, table],
+                    ).fetchall()
+                    if c not in LINEAGE
+                ]
                 result[f"{schema}.{table}"] = con.execute(
-                    f'select {", ".join(chr(34) + c + chr(34) for c in columns)} from "{schema}"."{table}" order by all').fetchall()
+                    f'select {", ".join(chr(34) + c + chr(34) for c in columns)} from "{schema}"."{table}" order by all'
+                ).fetchall()
         return result
 
     def runs(self) -> list[tuple[str, str]]:
         import duckdb
+
         with duckdb.connect(str(self.data / "warehouse.duckdb"), read_only=True) as con:
-            return con.execute("select status, coalesce(error_message, '') from ops.ingestion_metadata "
-                               "order by started_at").fetchall()
+            return con.execute(
+                "select status, coalesce(error_message, '') from ops.ingestion_metadata order by started_at"
+            ).fetchall()
 
 
 def tickets_inputs(landing: Path) -> None:
-    subprocess.run([RIPPLE, "generate", "tickets", "--start", "2023-01-01", "--end", "2023-01-08", "--volume", "60"],
-                   env={**os.environ, "RIPPLE_DATA_DIR": str(landing.parent)}, check=True, capture_output=True)
+    subprocess.run(
+        [RIPPLE, "generate", "tickets", "--start", "2023-01-01", "--end", "2023-01-08", "--volume", "60"],
+        env={**os.environ, "RIPPLE_DATA_DIR": str(landing.parent)},
+        check=True,
+        capture_output=True,
+    )
 
 
 def payments_inputs(landing: Path) -> None:
@@ -99,18 +114,21 @@ KINDS = {
 
 
 @pytest.fixture(scope="module")
-def pg_accounts():
-    """accounts_all in a schema of the real PostgreSQL server, shared by the postgres trials."""
+def pg_accounts(postgres):
+    """accounts_all in a schema of the worker's PostgreSQL server, shared by the postgres trials."""
     import uuid
+
     schema = f"ripple_crash_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_URL, autocommit=True) as con:
-        con.execute(f"create schema {schema}")
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    subprocess.run([RIPPLE, "generate", "accounts", "--accounts", "300", "--start", "2022-01", "--end", "2025-06"],
-                   env={**os.environ, "RIPPLE_SOURCE_URL": url}, check=True, capture_output=True)
+    postgres.execute(f"create schema {schema}")
+    url = postgres.schema_url(schema)
+    subprocess.run(
+        [RIPPLE, "generate", "accounts", "--accounts", "300", "--start", "2022-01", "--end", "2025-06"],
+        env={**os.environ, "RIPPLE_SOURCE_URL": url},
+        check=True,
+        capture_output=True,
+    )
     yield url
-    with psycopg.connect(PG_URL, autocommit=True) as con:
-        con.execute(f"drop schema {schema} cascade")
+    postgres.execute(f"drop schema {schema} cascade")
 
 
 @pytest.fixture(scope="module")
@@ -144,13 +162,19 @@ def new_deployment(root: Path, inputs, pg_url: str) -> Deployment:
     return Deployment(root, {"RIPPLE_SOURCES_FILE": str(sources), "RIPPLE_SOURCE_URL": pg_url})
 
 
-TRIAL_IDS = [(kind, step, seed) for kind in KINDS for step in ("ingest", "build") for seed in range(TRIALS)
-             if step == "ingest" or KINDS[kind][1]]
+TRIAL_IDS = [
+    (kind, step, seed)
+    for kind in KINDS
+    for step in ("ingest", "build")
+    for seed in range(TRIALS)
+    if step == "ingest" or KINDS[kind][1]
+]
 
 
 @pytest.mark.parametrize("kind,step,seed", TRIAL_IDS, ids=[f"{k}-{s}-{n}" for k, s, n in TRIAL_IDS])
-def test_a_killed_run_then_a_normal_rerun_equals_an_uninterrupted_run(kind, step, seed, inputs, pg_accounts,
-                                                                      references, tmp_path):
+def test_a_killed_run_then_a_normal_rerun_equals_an_uninterrupted_run(
+    kind, step, seed, inputs, pg_accounts, references, tmp_path
+):
     source, builds = KINDS[kind]
     expected, ingest_seconds, build_seconds = references[kind]
     deployment = new_deployment(tmp_path, inputs, pg_accounts)

@@ -11,9 +11,9 @@ import random
 import duckdb
 import pytest
 import sqlglot
+from offline_bigquery import FakeBigQueryClient, dbt_on_bigquery
 
 from ingest.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR
-from offline_bigquery import FakeBigQueryClient, dbt_on_bigquery
 
 QUERIES = {
     "history_window + history_fit": """
@@ -50,8 +50,11 @@ QUERIES = {
 
 def inputs(con: duckdb.DuckDBPyConnection, seed: int) -> None:
     rng = random.Random(seed)
-    history = [(a, m, None if rng.random() < 0.3 else round(rng.uniform(-50, 500), 2))
-               for a in range(1, 9) for m in range(rng.randrange(1, 14))]
+    history = [
+        (a, m, None if rng.random() < 0.3 else round(rng.uniform(-50, 500), 2))
+        for a in range(1, 9)
+        for m in range(rng.randrange(1, 14))
+    ]
     con.execute("create table history_input (account int, month int, amount decimal(12, 2))")
     con.executemany("insert into history_input values (?, ?, ?)", history)
     shifts = []
@@ -62,13 +65,18 @@ def inputs(con: duckdb.DuckDBPyConnection, seed: int) -> None:
     con.executemany("insert into shift_input values (?, ?, ?, ?)", shifts)
     con.execute("alter table shift_input add column previous_structs struct(value int)[]")
     con.execute("update shift_input set previous_structs = list_transform(previous, x -> {'value': x})")
-    values = [(g, None if rng.random() < 0.2 else rng.uniform(0, 1000)) for g in range(1, 12)
-              for _ in range(rng.randrange(0, 9))] + [(99, None)]
+    values = [
+        (g, None if rng.random() < 0.2 else rng.uniform(0, 1000))
+        for g in range(1, 12)
+        for _ in range(rng.randrange(0, 9))
+    ] + [(99, None)]
     con.execute("create table percentile_input (grp int, x double)")
     con.executemany("insert into percentile_input values (?, ?)", values)
-    con.execute("create table span_input as select * from (values (1, date '2023-11-01', date '2024-02-01'), "
-                "(2, date '2024-01-01', date '2024-01-01'), (3, date '2020-02-01', date '2023-01-01')) "
-                "as t(span_id, first_month, last_month)")
+    con.execute(
+        "create table span_input as select * from (values (1, date '2023-11-01', date '2024-02-01'), "
+        "(2, date '2024-01-01', date '2024-01-01'), (3, date '2020-02-01', date '2023-01-01')) "
+        "as t(span_id, first_month, last_month)"
+    )
 
 
 def decoded(value):
@@ -97,14 +105,31 @@ def compiled(tmp_path_factory):
     try:
         monkeypatch.setenv("DBT_TARGET", "ci")
         monkeypatch.setenv("RIPPLE_WAREHOUSE", str(warehouse))
-        on_duckdb = dbtRunner().invoke([
-            "--quiet", "compile", "--inline", SPLIT.join(inline(QUERIES[n], k, "previous") for n, k in CASES),
-            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROFILES_DIR),
-            "--target-path", str(warehouse.parent / "duckdb_target")])
+        on_duckdb = dbtRunner().invoke(
+            [
+                "--quiet",
+                "compile",
+                "--inline",
+                SPLIT.join(inline(QUERIES[n], k, "previous") for n, k in CASES),
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROFILES_DIR),
+                "--target-path",
+                str(warehouse.parent / "duckdb_target"),
+            ]
+        )
         assert on_duckdb.success, on_duckdb.exception
         on_bigquery = dbt_on_bigquery(
-            monkeypatch, DBT_PROJECT_DIR, DBT_PROFILES_DIR, warehouse.parent / "bq_target", FakeBigQueryClient({}, {}),
-            "compile", "--inline", SPLIT.join(inline(QUERIES[n], k, "previous_structs") for n, k in CASES))
+            monkeypatch,
+            DBT_PROJECT_DIR,
+            DBT_PROFILES_DIR,
+            warehouse.parent / "bq_target",
+            FakeBigQueryClient({}, {}),
+            "compile",
+            "--inline",
+            SPLIT.join(inline(QUERIES[n], k, "previous_structs") for n, k in CASES),
+        )
         assert on_bigquery.success, on_bigquery.exception
     finally:
         monkeypatch.undo()
@@ -131,7 +156,8 @@ def test_bigquery_sql_gives_the_same_results_as_duckdb_sql(compiled, name, seed)
             for got, want in zip(actual, expected):
                 assert [v is None for v in got] == [v is None for v in want], got[0]
                 assert [v for v in got[1:] if v is not None] == pytest.approx(
-                    [v for v in want[1:] if v is not None], rel=1e-9), got[0]
+                    [v for v in want[1:] if v is not None], rel=1e-9
+                ), got[0]
         else:
             assert actual == expected, (name, length)
         if name.startswith("history"):

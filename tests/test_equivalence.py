@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import day
 
 SEEDS = [1000 + n for n in range(int(os.environ.get("RIPPLE_PROPERTY_SEEDS", "1")))]
@@ -38,8 +37,9 @@ def test_any_arrival_order_with_late_and_repeated_files_equals_a_full_rebuild(de
     landing, held = deployment.data_dir / "landing", deployment.data_dir / "held"
     deployment.generate(day(1), day(10))
     deployment.ripple("generate", "reference", "--seed", str(seed))
-    deployment.ripple("generate", "sales", "--start", SALES_DAYS[0], "--end", SALES_DAYS[1], "--units", "3",
-                      "--seed", str(seed))
+    deployment.ripple(
+        "generate", "sales", "--start", SALES_DAYS[0], "--end", SALES_DAYS[1], "--units", "3", "--seed", str(seed)
+    )
     files = landed_files(landing)
     for relative in files:  # nothing has arrived yet
         move(landing, held, relative)

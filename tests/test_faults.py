@@ -7,86 +7,71 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import duckdb
-import psycopg
 import pytest
+from conftest import day, declare_sources, requires_root
+from conftest import run_ripple as ripple
+from postgres_server import PostgresServer
 
-from conftest import day, declare_sources, free_port, run_ripple as ripple
-
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PASSWORD = "Right-Pa55word-c41e"
 WRONG = "Wrong-Pa55word-9b02"
 
 
-def as_postgres_user(args: list[str], **kwargs) -> subprocess.CompletedProcess:
-    """PostgreSQL refuses to run as root: under root, run its tools as the `postgres` user."""
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    result = subprocess.run(prefix + args, capture_output=True, text=True, **kwargs)
-    assert result.returncode == 0, f"{' '.join(args)}: {result.stderr}"
-    return result
-
-
 @pytest.fixture(scope="module")
 def password_server():
-    """A throwaway PostgreSQL 15 server of our own that checks passwords (scram-sha-256): the
-    machine's shared server trusts every local connection, so it cannot reject a password."""
-    root = Path(tempfile.mkdtemp(prefix="ripple_pg_"))  # not under pytest's tmp: `postgres` must reach it
-    os.chmod(root, 0o777)
-    data, pwfile, port = root / "data", root / "pw", free_port()
-    pwfile.write_text(PASSWORD)
-    os.chmod(pwfile, 0o644)
-    as_postgres_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "ripple", "--auth=scram-sha-256",
-                      f"--pwfile={pwfile}"])
-    as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "start",
-                      "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1"])
-    url = f"postgresql://ripple:{PASSWORD}@127.0.0.1:{port}/postgres"
-    try:
-        with psycopg.connect(url, autocommit=True) as con:
-            con.execute("create table orders (order_id int primary key, amount numeric(10, 2), "
-                        "updated_at timestamptz not null)")
-        yield url, port
-    finally:
-        as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
-        shutil.rmtree(root)
+    """A PostgreSQL server that checks passwords (scram-sha-256), unlike the workers' shared one,
+    which trusts every local connection and so cannot reject a password."""
+    with PostgresServer(user="ripple", password=PASSWORD) as server:
+        server.execute(
+            "create table orders (order_id int primary key, amount numeric(10, 2), updated_at timestamptz not null)"
+        )
+        yield server
 
 
 def test_wrong_password_is_one_line_naming_the_source_advances_nothing_and_the_next_run_catches_up(
-        password_server, deployment, monkeypatch, tmp_path):
-    url, port = password_server
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute("truncate orders")
-        con.execute("insert into orders select g, g, timestamptz '2024-01-01' + g * interval '1 hour' "
-                    "from generate_series(1, 10) g")
-    declare_sources(monkeypatch, tmp_path, """
+    password_server, deployment, monkeypatch, tmp_path
+):
+    url, port = password_server.url, password_server.port
+    password_server.execute(
+        "insert into orders select g, g, timestamptz '2024-01-01' + g * interval '1 hour' from generate_series(1, 10) g"
+    )
+    declare_sources(
+        monkeypatch,
+        tmp_path,
+        """
 [orders]
 kind = "table"
 source_table = "public.orders"
 cursor = "updated_at"
 primary_key = ["order_id"]
-""")
+""",
+    )
     monkeypatch.setenv("RIPPLE_SOURCE_URL", url)
     assert ripple("ingest", "orders").returncode == 0
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute("insert into orders select g, g, timestamptz '2024-02-01' + g * interval '1 hour' "
-                    "from generate_series(11, 15) g")
+    password_server.execute(
+        "insert into orders select g, g, timestamptz '2024-02-01' + g * interval '1 hour' from generate_series(11, 15) g"
+    )
 
     wrong = ripple("ingest", "orders", env={"RIPPLE_SOURCE_URL": url.replace(PASSWORD, WRONG)})
     assert wrong.returncode == 1
-    assert wrong.stderr.startswith(f"ripple: orders: extraction from postgresql://ripple:***@127.0.0.1:{port}/postgres "
-                                   "failed"), wrong.stderr
+    assert wrong.stderr.startswith(
+        f"ripple: orders: extraction from postgresql://ripple:***@127.0.0.1:{port}/postgres failed"
+    ), wrong.stderr
     assert "password authentication failed" in wrong.stderr
     assert len(wrong.stderr.strip().splitlines()) == 1 and WRONG not in wrong.stderr + wrong.stdout
     assert deployment.query("select status from ops.ingestion_metadata order by started_at") == [
-        ("success",), ("failed",)]
+        ("success",),
+        ("failed",),
+    ]
     assert deployment.query("select cursor_value from ops.watermarks") == [("2024-01-01 10:00:00+00:00",)]
     assert deployment.query("select count(*) from bronze.orders") == [(10,)]
 
     assert ripple("ingest", "orders").returncode == 0
     assert deployment.query("select count(*), count(distinct order_id), max(order_id) from bronze.orders") == [
-        (15, 15, 15)]
+        (15, 15, 15)
+    ]
     assert deployment.query("select cursor_value from ops.watermarks") == [("2024-02-01 15:00:00+00:00",)]
 
 
@@ -94,6 +79,7 @@ primary_key = ["order_id"]
 def small_disk(tmp_path):
     """A real 64 MB filesystem (tmpfs) for the data dir, so that a disk can fill up and turn
     read-only; root ignores file modes, a read-only mount it cannot."""
+    requires_root("mounting a tmpfs")
     mount_point = tmp_path / "small_disk"
     mount_point.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount_point)], check=True)
@@ -120,14 +106,21 @@ def ticket_deployment(deployment, monkeypatch, disk: Path):
 
 def warehouse_rows(warehouse: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return {t: con.execute(f"select * from {t} order by all").fetchall()
-                for t in ("bronze.tickets", "silver.int_ticket_events_deduplicated", "gold.fact_tickets",
-                          "gold.backlog_daily")}
+        return {
+            t: con.execute(f"select * from {t} order by all").fetchall()
+            for t in (
+                "bronze.tickets",
+                "silver.int_ticket_events_deduplicated",
+                "gold.fact_tickets",
+                "gold.backlog_daily",
+            )
+        }
 
 
 @pytest.mark.parametrize("on_small_disk", ["warehouse and dlt folder", "warehouse alone"])
 def test_a_full_disk_fails_with_a_clear_error_keeps_the_data_and_the_next_run_catches_up(
-        deployment, monkeypatch, small_disk, on_small_disk):
+    deployment, monkeypatch, small_disk, on_small_disk
+):
     env = ticket_deployment(deployment, monkeypatch, small_disk)
     if on_small_disk == "warehouse alone":  # the disk fills while DuckDB writes, not while dlt normalizes
         env["RIPPLE_DATA_DIR"] = str(deployment.data_dir)
@@ -153,9 +146,11 @@ def test_a_full_disk_fails_with_a_clear_error_keeps_the_data_and_the_next_run_ca
     lines = sum(len(f.read_text().splitlines()) - 1 for f in files)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*), count(distinct _source_file) from bronze.tickets").fetchall() == [
-            (lines, len(files))]
-        statuses = [s for (s,) in con.execute(
-            "select status from ops.ingestion_metadata order by started_at").fetchall()]
+            (lines, len(files))
+        ]
+        statuses = [
+            s for (s,) in con.execute("select status from ops.ingestion_metadata order by started_at").fetchall()
+        ]
     assert statuses == ["success", "failed", "success"]
     if on_small_disk == "warehouse alone":
         return  # the build half below runs once, with every file of the deployment on the full disk

@@ -18,16 +18,20 @@ def rows(path: Path) -> list[dict]:
 
 
 def test_same_seed_same_files_and_one_day_equals_that_day_of_a_history(tmp_path):
-    history = tickets.generate(tmp_path / "a", date(2023, 1, 1), date(2023, 1, 20), seed=7, volume=60,
-                               progress=lambda _: None)
-    again = tickets.generate(tmp_path / "b", date(2023, 1, 1), date(2023, 1, 20), seed=7, volume=60,
-                             progress=lambda _: None)
-    alone = tickets.generate(tmp_path / "c", date(2023, 1, 15), date(2023, 1, 15), seed=7, volume=60,
-                             progress=lambda _: None)
+    history = tickets.generate(
+        tmp_path / "a", date(2023, 1, 1), date(2023, 1, 20), seed=7, volume=60, progress=lambda _: None
+    )
+    again = tickets.generate(
+        tmp_path / "b", date(2023, 1, 1), date(2023, 1, 20), seed=7, volume=60, progress=lambda _: None
+    )
+    alone = tickets.generate(
+        tmp_path / "c", date(2023, 1, 15), date(2023, 1, 15), seed=7, volume=60, progress=lambda _: None
+    )
     assert [p.read_bytes() for p in history] == [p.read_bytes() for p in again]
     assert alone[0].read_bytes() == history[14].read_bytes()
-    other_seed = tickets.generate(tmp_path / "d", date(2023, 1, 15), date(2023, 1, 15), seed=8, volume=60,
-                                  progress=lambda _: None)
+    other_seed = tickets.generate(
+        tmp_path / "d", date(2023, 1, 15), date(2023, 1, 15), seed=8, volume=60, progress=lambda _: None
+    )
     assert other_seed[0].read_bytes() != alone[0].read_bytes()
 
 

@@ -6,7 +6,9 @@ ends up exactly as a clean full rebuild on the same bronze would.
 
 from __future__ import annotations
 
-from conftest import GOLD_TABLES, day
+import re
+
+from conftest import GOLD_TABLES, day, run_dbt_command, run_ripple
 
 
 def test_end_to_end_every_gold_table_is_filled_and_unique_on_its_grain(deployment):
@@ -14,8 +16,9 @@ def test_end_to_end_every_gold_table_is_filled_and_unique_on_its_grain(deploymen
     deployment.ripple("ingest", "tickets")
     deployment.ripple("build")
     for table, grain in GOLD_TABLES.items():
-        total, distinct = deployment.query(
-            f"select count(*), count(distinct ({', '.join(grain)})) from gold.{table}")[0]
+        total, distinct = deployment.query(f"select count(*), count(distinct ({', '.join(grain)})) from gold.{table}")[
+            0
+        ]
         assert total > 0 and total == distinct, table
     assert deployment.query("select count(*) from gold.backlog_daily") == [(12,)]
     # the backlog reconciles with the tickets: open at the end of the last day = not yet resolved
@@ -24,9 +27,12 @@ def test_end_to_end_every_gold_table_is_filled_and_unique_on_its_grain(deploymen
     ) == deployment.query("select count(*) from gold.fact_tickets where not is_resolved")
     # and with the files: every ticket opened is counted once
     assert deployment.query("select sum(tickets_opened) from gold.features_daily") == deployment.query(
-        "select count(distinct ticket_id) from bronze.tickets where status = 'open'")
-    state = deployment.query("select sum(rows_read), sum(rows_loaded), sum(rows_quarantined), count(*) "
-                             "from ops.ingestion_state where source_name = 'tickets'")
+        "select count(distinct ticket_id) from bronze.tickets where status = 'open'"
+    )
+    state = deployment.query(
+        "select sum(rows_read), sum(rows_loaded), sum(rows_quarantined), count(*) "
+        "from ops.ingestion_state where source_name = 'tickets'"
+    )
     assert state == [(deployment.query("select count(*) from bronze.tickets")[0][0],) * 2 + (0, 12)]
 
 
@@ -45,7 +51,9 @@ def test_a_late_day_ripples_forward_and_gold_equals_a_full_refresh(deployment):
     deployment.hold_back(day(5))
     deployment.ripple("ingest", "tickets")
     deployment.ripple("build")
-    backlog_without = dict(deployment.query("select business_date::varchar, open_at_end_of_day from gold.backlog_daily"))
+    backlog_without = dict(
+        deployment.query("select business_date::varchar, open_at_end_of_day from gold.backlog_daily")
+    )
     assert backlog_without[day(5)] is not None  # the gap day still has a backlog row
 
     deployment.release(day(5))
@@ -64,11 +72,40 @@ def test_reset_then_reingest_gives_identical_gold(deployment, capsys):
     # `_loaded_at` records when rows were loaded; a re-ingest loads them again, later
     before = deployment.snapshot(drop_columns=("_loaded_at",))
 
+    dry = run_ripple("reset", "tickets", "--date", day(6), "--dry-run")
+    would = {
+        m.group(2): int(m.group(1))
+        for m in re.finditer(r"would delete (\d+) rows from (?:\"?\w+\"?\.)*\"?(\w+)\"?", dry.stdout)
+    }
+    assert dry.returncode == 0 and deployment.snapshot(drop_columns=("_loaded_at",)) == before  # nothing deleted
+    events_that_day = "select ticket_id from silver.int_ticket_events_deduplicated where business_date = ?"
+    assert would == {
+        "fact_tickets": deployment.query(
+            f"select count(*) from gold.fact_tickets where ticket_id in ({events_that_day})", [day(6)]
+        )[0][0],
+        **{
+            table: deployment.query(f"select count(*) from {schema}.{table} where business_date = ?", [day(6)])[0][0]
+            for schema, table in [
+                ("gold", "features_daily"),
+                ("gold", "backlog_daily"),
+                ("gold", "daily_agent_load"),
+                ("gold", "daily_ops_metrics"),
+                ("silver", "int_ticket_events_deduplicated"),
+            ]
+        },
+        "tickets": deployment.query("select count(*) from bronze.tickets where _business_date = ?", [day(6)])[0][0],
+    }
+    assert all(would.values())
+    nothing = run_ripple("reset", "tickets", "--date", "2022-01-01")
+    assert nothing.returncode == 1
+    assert nothing.stderr.strip() == "ripple: tickets has no rows for business date 2022-01-01: nothing to reset"
+
     deployment.ripple("reset", "tickets", "--date", day(6))
     assert "the next `ripple ingest` loads that date again" in capsys.readouterr().out
     assert deployment.query("select count(*) from bronze.tickets where _business_date = ?", [day(6)]) == [(0,)]
-    assert deployment.query("select count(*) from silver.int_ticket_events_deduplicated "
-                            "where business_date = ?", [day(6)]) == [(0,)]
+    assert deployment.query(
+        "select count(*) from silver.int_ticket_events_deduplicated where business_date = ?", [day(6)]
+    ) == [(0,)]
     for table in ("features_daily", "backlog_daily", "daily_agent_load", "daily_ops_metrics"):
         assert deployment.query(f"select count(*) from gold.{table} where business_date = ?", [day(6)]) == [(0,)]
     assert deployment.query("select count(*) from gold.fact_tickets where opened_date = ?", [day(6)]) == [(0,)]
@@ -87,6 +124,20 @@ def test_daily_generates_the_next_day_ingests_and_builds_touching_only_new_work(
     deployment.ripple("build")
     before = dict(deployment.query("select ticket_id, _loaded_at from gold.fact_tickets"))
 
+    # the bronze sources declare their freshness for dbt too (ripple status reads the same cadences);
+    # sales has no data in this deployment
+    freshness = run_dbt_command(
+        deployment,
+        "--no-use-colors",
+        "source",
+        "freshness",
+        "--select",
+        "source:bronze",
+        "source:bronze_reference",
+        "source:bronze_accounts",
+    )
+    assert freshness.returncode == 0 and freshness.stdout.count(" PASS freshness of ") == 4, freshness.stdout
+
     deployment.ripple("daily")
     out = capsys.readouterr().out
     assert f"daily: business day {day(10)} (after {day(9)}, the latest landed)" in out
@@ -95,14 +146,21 @@ def test_daily_generates_the_next_day_ingests_and_builds_touching_only_new_work(
     assert deployment.query("select max(business_date)::varchar from gold.daily_ops_metrics") == [(day(10),)]
     after = dict(deployment.query("select ticket_id, _loaded_at from gold.fact_tickets"))
     changed = {t for t in after if before.get(t) != after[t]}
-    touched = {t for (t,) in deployment.query(
-        "select distinct ticket_id from bronze.tickets where _business_date = ?", [day(10)])}
+    touched = {
+        t
+        for (t,) in deployment.query(
+            "select distinct ticket_id from bronze.tickets where _business_date = ?", [day(10)]
+        )
+    }
     assert changed == touched  # only tickets with a change that day were recomputed
     # the day generated by `daily` is the day a history run would have written
     history = deployment.data_dir.parent / "history"
-    from generator import tickets
     from datetime import date
-    tickets.generate(history, date.fromisoformat(day(1)), date.fromisoformat(day(10)), seed=42, volume=40,
-                     progress=lambda _: None)
+
+    from generator import tickets
+
+    tickets.generate(
+        history, date.fromisoformat(day(1)), date.fromisoformat(day(10)), seed=42, volume=40, progress=lambda _: None
+    )
     assert (history / "tickets" / f"tickets_{day(10)}.csv").read_bytes() == deployment.ticket_file(day(10)).read_bytes()
     deployment.assert_full_refresh_changes_nothing()
