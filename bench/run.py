@@ -17,29 +17,37 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PG_URL = os.environ.get("RIPPLE_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 THREADS = os.environ.get("RIPPLE_DUCKDB_THREADS", "2")
 MEMORY = os.environ.get("RIPPLE_DUCKDB_MEMORY", "8GB")
 TICKET_TYPES = {  # as declared in ingest/sources.toml
-    "ticket_id": "VARCHAR", "created_at": "TIMESTAMP", "updated_at": "TIMESTAMP", "status": "VARCHAR",
-    "priority": "VARCHAR", "category": "VARCHAR", "channel": "VARCHAR", "agent_id": "VARCHAR",
-    "agent_name": "VARCHAR", "customer_id": "VARCHAR", "subject": "VARCHAR",
-    "first_response_at": "TIMESTAMP", "resolved_at": "TIMESTAMP",
+    "ticket_id": "VARCHAR",
+    "created_at": "TIMESTAMP",
+    "updated_at": "TIMESTAMP",
+    "status": "VARCHAR",
+    "priority": "VARCHAR",
+    "category": "VARCHAR",
+    "channel": "VARCHAR",
+    "agent_id": "VARCHAR",
+    "agent_name": "VARCHAR",
+    "customer_id": "VARCHAR",
+    "subject": "VARCHAR",
+    "first_response_at": "TIMESTAMP",
+    "resolved_at": "TIMESTAMP",
 }
 
 
 def measure(cmd: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[float, float]:
     """Run a command; return (seconds, peak RSS in MiB of it and its children)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, env={**os.environ, **(env or {})}, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -58,27 +66,43 @@ def ripple(*args: str, env: dict) -> tuple[float, float]:
 def duck(path: Path, sql: str, extensions: tuple[str, ...] = ()) -> str:
     """Python code that runs `sql` in a DuckDB file with the same settings ripple uses."""
     loads = "".join(f"c.execute('load {e}');" for e in extensions)
-    return (f"import duckdb, duckdb_ext, pathlib;"
-            f"ext = str(pathlib.Path(next(iter(duckdb_ext.__path__))) / 'extensions');"
-            f"c = duckdb.connect({str(path)!r}, config={{'threads': {THREADS}, 'memory_limit': {MEMORY!r}, "
-            f"'extension_directory': ext, 'autoinstall_known_extensions': False}});{loads}"
-            f"c.execute({sql!r})")
+    return (
+        f"import duckdb, duckdb_ext, pathlib;"
+        f"ext = str(pathlib.Path(next(iter(duckdb_ext.__path__))) / 'extensions');"
+        f"c = duckdb.connect({str(path)!r}, config={{'threads': {THREADS}, 'memory_limit': {MEMORY!r}, "
+        f"'extension_directory': ext, 'autoinstall_known_extensions': False}});{loads}"
+        f"c.execute({sql!r})"
+    )
 
 
-def result(stage: str, rows: int, ripple_run: tuple[float, float], native_run: tuple[float, float],
-           native: str, target: str) -> dict:
+def result(
+    stage: str, rows: int, ripple_run: tuple[float, float], native_run: tuple[float, float], native: str, target: str
+) -> dict:
     seconds, peak = ripple_run
     native_seconds, native_peak = native_run
-    return {"stage": stage, "rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds),
-            "peak_mb": round(peak), "baseline": native, "baseline_seconds": round(native_seconds, 2),
-            "baseline_peak_mb": round(native_peak), "ratio": round(seconds / native_seconds, 2), "target": target}
+    return {
+        "stage": stage,
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(rows / seconds),
+        "peak_mb": round(peak),
+        "baseline": native,
+        "baseline_seconds": round(native_seconds, 2),
+        "baseline_peak_mb": round(native_peak),
+        "ratio": round(seconds / native_seconds, 2),
+        "target": target,
+    }
 
 
 def deployment(root: Path, name: str) -> dict:
     data = root / name
     data.mkdir()
-    return {"RIPPLE_DATA_DIR": str(data), "DBT_TARGET": "dev", "RIPPLE_DUCKDB_THREADS": THREADS,
-            "RIPPLE_DUCKDB_MEMORY": MEMORY}
+    return {
+        "RIPPLE_DATA_DIR": str(data),
+        "DBT_TARGET": "dev",
+        "RIPPLE_DUCKDB_THREADS": THREADS,
+        "RIPPLE_DUCKDB_MEMORY": MEMORY,
+    }
 
 
 def csv_stage(root: Path, scale: float) -> dict:
@@ -88,12 +112,16 @@ def csv_stage(root: Path, scale: float) -> dict:
     folder.mkdir(parents=True)
     days, per_day = 50, max(1000, int(40_000 * scale))
     import duckdb
+
     con = duckdb.connect()
     for d in range(days):
         day = (date(2023, 1, 1) + timedelta(days=d)).isoformat()
-        ts = lambda offset, day=day: f"strftime(date '{day}' + interval (i % 86000 + {offset}) second, '%Y-%m-%d %H:%M:%S')"  # noqa: E731
+
+        def ts(offset, day=day):
+            return f"strftime(date '{day}' + interval (i % 86000 + {offset}) second, '%Y-%m-%d %H:%M:%S')"
+
         con.execute(f"""copy (
-            select 'TK-{day.replace('-', '')}-' || lpad(i::varchar, 6, '0') as ticket_id,
+            select 'TK-{day.replace("-", "")}-' || lpad(i::varchar, 6, '0') as ticket_id,
                    {ts(0)} as created_at, {ts(60)} as updated_at,
                    ['open', 'in_progress', 'pending', 'resolved', 'closed'][i % 5 + 1] as status,
                    'P' || (i % 4 + 1) as priority, ['billing', 'technical', 'account'][i % 3 + 1] as category,
@@ -105,37 +133,44 @@ def csv_stage(root: Path, scale: float) -> dict:
         ) to '{folder}/tickets_{day}.csv' (header)""")
     ours = ripple("ingest", "tickets", env=env)
     columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in TICKET_TYPES.items()) + "}"
-    native = python(duck(root / "csv_native.duckdb",
-                         f"create table tickets as select * from read_csv('{folder}/*.csv', header = true, columns = {columns})"))
+    native = python(
+        duck(
+            root / "csv_native.duckdb",
+            f"create table tickets as select * from read_csv('{folder}/*.csv', header = true, columns = {columns})",
+        )
+    )
     return result("CSV files -> bronze", days * per_day, ours, native, "DuckDB read_csv into a table", "ratio <= 2")
 
 
 def postgres_stage(root: Path, scale: float) -> dict:
-    """A Postgres table -> bronze: `ripple ingest` vs DuckDB's postgres scanner."""
-    import psycopg
+    """A Postgres table -> bronze: `ripple ingest` vs DuckDB's postgres scanner, both reading a
+    server of the bench's own (the tests' embedded PostgreSQL: nothing installed on the machine)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from postgres_server import PostgresServer
+
     rows = max(10_000, int(2_000_000 * scale))
-    schema = f"ripple_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_URL, autocommit=True) as con:
-        con.execute(f"create schema {schema}")
-        con.execute(f"""create table {schema}.events as
+    with PostgresServer() as server:
+        server.execute(f"""create table events as
             select g::bigint as event_id, (g % 50000)::bigint as account_id, (g % 1000 / 10.0)::numeric(12, 2) as amount,
                    (array['view', 'click', 'buy'])[g % 3 + 1] as kind, md5(g::text) as payload,
                    timestamptz '2024-01-01' + g * interval '1 second' as created_at
-            from generate_series(1, {rows}) g""")
-        con.execute(f"alter table {schema}.events add primary key (event_id)")
-    try:
+            from generate_series(1, {rows}) g;
+            alter table events add primary key (event_id)""")
         env = deployment(root, "postgres")
         sources = root / "bench_sources.toml"
-        sources.write_text(f'[pg_events]\nkind = "table"\nsource_table = "{schema}.events"\n'
-                           f'cursor = "created_at"\nprimary_key = ["event_id"]\n')
-        env.update({"RIPPLE_SOURCES_FILE": str(sources), "RIPPLE_SOURCE_URL": PG_URL})
+        sources.write_text(
+            '[pg_events]\nkind = "table"\nsource_table = "public.events"\ncursor = "created_at"\nprimary_key = ["event_id"]\n'
+        )
+        env.update({"RIPPLE_SOURCES_FILE": str(sources), "RIPPLE_SOURCE_URL": server.url})
         ours = ripple("ingest", "pg_events", env=env)
-        native = python(duck(root / "pg_native.duckdb",
-                             "attach 'host=127.0.0.1 port=5432 user=postgres dbname=test' as pg (type postgres, read_only);"
-                             f"create table events as select * from pg.{schema}.events", ("postgres",)))
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as con:
-            con.execute(f"drop schema {schema} cascade")
+        native = python(
+            duck(
+                root / "pg_native.duckdb",
+                f"attach '{server.url}' as pg (type postgres, read_only);"
+                "create table events as select * from pg.public.events",
+                ("postgres",),
+            )
+        )
     return result("Postgres table -> bronze", rows, ours, native, "DuckDB postgres scanner into a table", "ratio <= 2")
 
 
@@ -156,8 +191,14 @@ def daily_stage(root: Path, scale: float) -> dict:
             build = ripple("build", env=env)
             runs.append((ingest[0] + build[0], max(ingest[1], build[1])))
         timings[label] = min(runs)
-    out = result("daily run (ingest + build), 10x vs 1x history", 0, timings["10x"], timings["1x"],
-                 "the same daily run with 1x history", "ratio <= 1.3")
+    out = result(
+        "daily run (ingest + build), 10x vs 1x history",
+        0,
+        timings["10x"],
+        timings["1x"],
+        "the same daily run with 1x history",
+        "ratio <= 1.3",
+    )
     out["rows_per_s"] = None
     return out
 
@@ -202,20 +243,43 @@ def summary_stage(root: Path, scale: float) -> dict:
         from (select * from forward union all select * from corrections union all select * from new_accounts)
     """
     python(duck(warehouse, history))
-    dbt = [str(BIN / "dbt"), "--no-use-colors", "--quiet", "run", "--select", "+latest_summary",
-           "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir", str(ROOT / "profiles")]
-    dbt_env = {**env, "RIPPLE_WAREHOUSE": str(warehouse), "DBT_TARGET_PATH": str(root / "summary_target"),
-               "DBT_LOG_PATH": str(root / "summary_logs")}
+    dbt = [
+        str(BIN / "dbt"),
+        "--no-use-colors",
+        "--quiet",
+        "run",
+        "--select",
+        "+latest_summary",
+        "--project-dir",
+        str(ROOT / "dbt_project"),
+        "--profiles-dir",
+        str(ROOT / "profiles"),
+    ]
+    dbt_env = {
+        **env,
+        "RIPPLE_WAREHOUSE": str(warehouse),
+        "DBT_TARGET_PATH": str(root / "summary_target"),
+        "DBT_LOG_PATH": str(root / "summary_logs"),
+    }
     initial = measure(dbt + ["--full-refresh"], dbt_env)
     python(duck(warehouse, batch))
     import duckdb
+
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        batch_rows = con.execute("select count(*) from bronze.accounts_all where base_ts = timestamptz '2026-02-01 06:00:00'").fetchone()[0]
+        batch_rows = con.execute(
+            "select count(*) from bronze.accounts_all where base_ts = timestamptz '2026-02-01 06:00:00'"
+        ).fetchone()[0]
         history_rows = con.execute("select count(*) from bronze.accounts_all").fetchone()[0] - batch_rows
     incremental = measure(dbt, dbt_env)
     rebuild = measure(dbt + ["--full-refresh"], dbt_env)
-    out = result(f"summary: one mixed batch ({accounts:,} accounts, {history_rows:,} account-months)", batch_rows,
-                 incremental, rebuild, "full rebuild of the same summary", "incremental well below rebuild")
+    out = result(
+        f"summary: one mixed batch ({accounts:,} accounts, {history_rows:,} account-months)",
+        batch_rows,
+        incremental,
+        rebuild,
+        "full rebuild of the same summary",
+        "incremental well below rebuild",
+    )
     out["initial_build_seconds"] = round(initial[0], 2)
     return out
 
@@ -223,12 +287,25 @@ def summary_stage(root: Path, scale: float) -> dict:
 def demo_stage(root: Path, scale: float) -> dict:
     env = deployment(root, "demo")
     seconds, peak = measure(["make", "demo"], env)
-    return {"stage": "make demo end to end (venv ready)", "rows": None, "seconds": round(seconds, 2),
-            "rows_per_s": None, "peak_mb": round(peak), "baseline": None, "ratio": None, "target": None}
+    return {
+        "stage": "make demo end to end (venv ready)",
+        "rows": None,
+        "seconds": round(seconds, 2),
+        "rows_per_s": None,
+        "peak_mb": round(peak),
+        "baseline": None,
+        "ratio": None,
+        "target": None,
+    }
 
 
-STAGES = {"csv": csv_stage, "postgres": postgres_stage, "daily": daily_stage, "summary": summary_stage,
-          "demo": demo_stage}
+STAGES = {
+    "csv": csv_stage,
+    "postgres": postgres_stage,
+    "daily": daily_stage,
+    "summary": summary_stage,
+    "demo": demo_stage,
+}
 
 
 def main() -> None:
@@ -247,13 +324,21 @@ def main() -> None:
     header = f"{'stage':<62} {'rows':>11} {'seconds':>8} {'rows/s':>10} {'peak MB':>8} {'baseline s':>10} {'ratio':>6}  target"
     print("\n" + header + "\n" + "-" * len(header))
     for r in results:
-        fmt = lambda v, spec: format(v, spec) if v is not None else "-"  # noqa: E731
-        print(f"{r['stage']:<62} {fmt(r['rows'], ',d'):>11} {r['seconds']:>8.2f} {fmt(r['rows_per_s'], ',d'):>10} "
-              f"{r['peak_mb']:>8} {fmt(r.get('baseline_seconds'), '.2f'):>10} {fmt(r['ratio'], '.2f'):>6}  {r['target'] or ''}")
+
+        def fmt(v, spec):
+            return format(v, spec) if v is not None else "-"
+
+        print(
+            f"{r['stage']:<62} {fmt(r['rows'], ',d'):>11} {r['seconds']:>8.2f} {fmt(r['rows_per_s'], ',d'):>10} "
+            f"{r['peak_mb']:>8} {fmt(r.get('baseline_seconds'), '.2f'):>10} {fmt(r['ratio'], '.2f'):>6}  {r['target'] or ''}"
+        )
     report = {
         "scale": args.scale,
-        "machine": {"cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-                    "python": platform.python_version()},
+        "machine": {
+            "cores": os.cpu_count(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "python": platform.python_version(),
+        },
         "duckdb_settings": {"threads": int(THREADS), "memory_limit": MEMORY},
         "versions": {p: version(p) for p in ("duckdb", "dlt", "dbt-core", "dbt-duckdb", "pyarrow")},
         "results": results,

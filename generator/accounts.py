@@ -13,12 +13,24 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Column, DateTime, Integer, MetaData, Numeric, String, Table, create_engine,
-                        func, select)
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    create_engine,
+    func,
+    select,
+)
 
 METADATA = MetaData()
 ACCOUNTS_ALL = Table(
-    "accounts_all", METADATA,
+    "accounts_all",
+    METADATA,
     Column("cons_acct_key", BigInteger, nullable=False),
     Column("rpt_as_of_mo", String(7), nullable=False),
     Column("balance_am", Numeric(14, 2)),
@@ -82,7 +94,9 @@ def row(seed: int, acct: Account, index: int, base_ts: datetime, version: int = 
     balance = round(acct.credit_limit * rng.uniform(0.05, 0.95), 2)
     delinquent = rng.random() < 0.06
     return {
-        "cons_acct_key": acct.key, "rpt_as_of_mo": month_text(index), "balance_am": balance,
+        "cons_acct_key": acct.key,
+        "rpt_as_of_mo": month_text(index),
+        "balance_am": balance,
         "credit_limit_am": acct.credit_limit,
         "past_due_am": round(balance * rng.uniform(0.05, 0.3), 2) if delinquent else 0.0,
         "payment_am": round(balance * rng.uniform(0.02, 0.4), 2),
@@ -102,20 +116,33 @@ def history_rows(seed: int, accounts: int, first: int, last: int):
 
 def active_accounts(url: str) -> list[Account]:
     """Accounts whose latest reported month is not a closure, as the database holds them."""
-    latest = (select(ACCOUNTS_ALL.c.cons_acct_key, ACCOUNTS_ALL.c.rpt_as_of_mo, ACCOUNTS_ALL.c.account_status,
-                     ACCOUNTS_ALL.c.credit_limit_am,
-                     func.row_number().over(partition_by=ACCOUNTS_ALL.c.cons_acct_key,
-                                            order_by=(ACCOUNTS_ALL.c.rpt_as_of_mo.desc(),
-                                                      ACCOUNTS_ALL.c.base_ts.desc())).label("n"))
-              .subquery())
-    opened = (select(ACCOUNTS_ALL.c.cons_acct_key, func.min(ACCOUNTS_ALL.c.rpt_as_of_mo).label("first"))
-              .group_by(ACCOUNTS_ALL.c.cons_acct_key).subquery())
-    query = (select(latest.c.cons_acct_key, opened.c.first, latest.c.credit_limit_am)
-             .join(opened, opened.c.cons_acct_key == latest.c.cons_acct_key)
-             .where(latest.c.n == 1, latest.c.account_status != "closed")
-             .order_by(latest.c.cons_acct_key))
+    latest = select(
+        ACCOUNTS_ALL.c.cons_acct_key,
+        ACCOUNTS_ALL.c.rpt_as_of_mo,
+        ACCOUNTS_ALL.c.account_status,
+        ACCOUNTS_ALL.c.credit_limit_am,
+        func.row_number()
+        .over(
+            partition_by=ACCOUNTS_ALL.c.cons_acct_key,
+            order_by=(ACCOUNTS_ALL.c.rpt_as_of_mo.desc(), ACCOUNTS_ALL.c.base_ts.desc()),
+        )
+        .label("n"),
+    ).subquery()
+    opened = (
+        select(ACCOUNTS_ALL.c.cons_acct_key, func.min(ACCOUNTS_ALL.c.rpt_as_of_mo).label("first"))
+        .group_by(ACCOUNTS_ALL.c.cons_acct_key)
+        .subquery()
+    )
+    query = (
+        select(latest.c.cons_acct_key, opened.c.first, latest.c.credit_limit_am)
+        .join(opened, opened.c.cons_acct_key == latest.c.cons_acct_key)
+        .where(latest.c.n == 1, latest.c.account_status != "closed")
+        .order_by(latest.c.cons_acct_key)
+    )
     with create_engine(url).connect() as con:
-        return [Account(key, month_index(first), None, float(limit)) for key, first, limit in con.execute(query)]
+        return [
+            Account(key, month_index(first), None, float(limit)) for key, first, limit in con.execute(query).tuples()
+        ]
 
 
 def batch_rows(seed: int, batch: int, active: list[Account], next_key: int):
@@ -125,15 +152,16 @@ def batch_rows(seed: int, batch: int, active: list[Account], next_key: int):
     for acct in active:
         if reports(seed, acct.key, batch):
             closing = rng.random() < CLOSE_SHARE_PER_YEAR / 12
-            yield "new month", row(seed, Account(acct.key, acct.opened, batch if closing else None,
-                                                  acct.credit_limit), batch, stamp)
+            yield (
+                "new month",
+                row(seed, Account(acct.key, acct.opened, batch if closing else None, acct.credit_limit), batch, stamp),
+            )
         if rng.random() < CORRECTION_SHARE:
             past = batch - rng.randint(1, 36)
             if past >= acct.opened:
                 yield "corrections", row(seed, acct, past, stamp, version=batch)
     for key in range(next_key, next_key + max(1, round(len(active) * NEW_ACCOUNT_SHARE))):
-        yield "new accounts", row(seed, Account(key, batch, None, float(rng.choice((1000, 2500, 5000)))),
-                                  batch, stamp)
+        yield "new accounts", row(seed, Account(key, batch, None, float(rng.choice((1000, 2500, 5000)))), batch, stamp)
 
 
 def insert(url: str, rows) -> int:
@@ -153,8 +181,7 @@ def insert(url: str, rows) -> int:
     return written
 
 
-def write_history(url: str, accounts: int = 5000, first: str = "2019-01", last: str = "2025-12",
-                  seed: int = 42) -> int:
+def write_history(url: str, accounts: int = 5000, first: str = "2019-01", last: str = "2025-12", seed: int = 42) -> int:
     start, end = month_index(first), month_index(last)
     if end < start:
         raise ValueError(f"history ends ({last}) before it starts ({first})")
@@ -169,7 +196,7 @@ def write_batch(url: str, batch: str, seed: int = 42) -> dict[str, int]:
     with engine.connect() as con:
         max_key = con.execute(select(func.max(ACCOUNTS_ALL.c.cons_acct_key))).scalar()
         latest = con.execute(select(func.max(ACCOUNTS_ALL.c.rpt_as_of_mo))).scalar()
-    if not max_key:
+    if not max_key or not latest:
         raise ValueError("no account history yet: run `ripple generate accounts` first")
     if month_index(latest) >= index:
         raise ValueError(f"the history already reaches {latest}; a batch must be for a later month")

@@ -8,16 +8,30 @@ new unit, stamping `updated_at`, as the business would. The database is any SQLA
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from faker import Faker
-from sqlalchemy import (Boolean, Column, Date, DateTime, Integer, MetaData, Numeric, String, Table,
-                        create_engine, func, select, update)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    create_engine,
+    func,
+    select,
+    update,
+)
 
 METADATA = MetaData()
 UNITS = Table(
-    "units", METADATA,
+    "units",
+    METADATA,
     Column("unit_id", Integer, primary_key=True),
     Column("unit_name", String(80), nullable=False),
     Column("city", String(60), nullable=False),
@@ -26,7 +40,8 @@ UNITS = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 PRODUCTS = Table(
-    "products", METADATA,
+    "products",
+    METADATA,
     Column("product_id", Integer, primary_key=True),
     Column("product_name", String(80), nullable=False),
     Column("category", String(40), nullable=False),
@@ -46,7 +61,7 @@ STATES = ("SP", "SP", "SP", "RJ", "MG", "PR", "RS", "SC", "BA", "PE")
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def write(url: str, units: int = 50, seed: int = 42) -> tuple[int, int]:
@@ -59,21 +74,40 @@ def write(url: str, units: int = 50, seed: int = 42) -> tuple[int, int]:
     stamp = now_utc()
     with engine.begin() as con:
         if con.execute(select(func.count()).select_from(UNITS)).scalar() == 0:
-            con.execute(UNITS.insert(), [
-                {"unit_id": n, "unit_name": f"Sabor {fake.city()} {n:03d}", "city": fake.city(),
-                 "state": rng.choice(STATES), "opened_on": date(2015 + rng.randrange(9), rng.randrange(1, 13), 1),
-                 "updated_at": stamp}
-                for n in range(1, units + 1)
-            ])
+            con.execute(
+                UNITS.insert(),
+                [
+                    {
+                        "unit_id": n,
+                        "unit_name": f"Sabor {fake.city()} {n:03d}",
+                        "city": fake.city(),
+                        "state": rng.choice(STATES),
+                        "opened_on": date(2015 + rng.randrange(9), rng.randrange(1, 13), 1),
+                        "updated_at": stamp,
+                    }
+                    for n in range(1, units + 1)
+                ],
+            )
         if con.execute(select(func.count()).select_from(PRODUCTS)).scalar() == 0:
             products = [(name, category, price) for category, items in MENU.items() for name, price in items]
-            con.execute(PRODUCTS.insert(), [
-                {"product_id": n, "product_name": name, "category": category, "price": Decimal(f"{price:.2f}"),
-                 "is_active": True, "updated_at": stamp}
-                for n, (name, category, price) in enumerate(products, 1)
-            ])
-        return (con.execute(select(func.count()).select_from(UNITS)).scalar(),
-                con.execute(select(func.count()).select_from(PRODUCTS)).scalar())
+            con.execute(
+                PRODUCTS.insert(),
+                [
+                    {
+                        "product_id": n,
+                        "product_name": name,
+                        "category": category,
+                        "price": Decimal(f"{price:.2f}"),
+                        "is_active": True,
+                        "updated_at": stamp,
+                    }
+                    for n, (name, category, price) in enumerate(products, 1)
+                ],
+            )
+        return (
+            con.execute(select(func.count()).select_from(UNITS)).scalar_one(),
+            con.execute(select(func.count()).select_from(PRODUCTS)).scalar_one(),
+        )
 
 
 def evolve(url: str, seed: int = 42, price_changes: int = 3) -> list[str]:
@@ -87,14 +121,25 @@ def evolve(url: str, seed: int = 42, price_changes: int = 3) -> list[str]:
         if not products:
             raise ValueError("no products yet: run `ripple generate reference` first")
         for product_id, name, price in rng.sample(products, min(price_changes, len(products))):
-            new_price = (Decimal(price) * Decimal("1.10")).quantize(Decimal("0.10")) - Decimal("0.10")
-            con.execute(update(PRODUCTS).where(PRODUCTS.c.product_id == product_id)
-                        .values(price=new_price, updated_at=stamp))
+            new_price = (Decimal(str(price)) * Decimal("1.10")).quantize(Decimal("0.10")) - Decimal("0.10")
+            con.execute(
+                update(PRODUCTS).where(PRODUCTS.c.product_id == product_id).values(price=new_price, updated_at=stamp)
+            )
             changes.append(f"product {product_id} {name}: price {price} -> {new_price}")
-        next_unit = con.execute(select(func.max(UNITS.c.unit_id))).scalar() + 1
-        con.execute(UNITS.insert(), [{"unit_id": next_unit, "unit_name": f"Sabor Novo {next_unit:03d}",
-                                      "city": "Campinas", "state": "SP", "opened_on": stamp.date(),
-                                      "updated_at": stamp}])
+        next_unit = con.execute(select(func.max(UNITS.c.unit_id))).scalar_one() + 1
+        con.execute(
+            UNITS.insert(),
+            [
+                {
+                    "unit_id": next_unit,
+                    "unit_name": f"Sabor Novo {next_unit:03d}",
+                    "city": "Campinas",
+                    "state": "SP",
+                    "opened_on": stamp.date(),
+                    "updated_at": stamp,
+                }
+            ],
+        )
         changes.append(f"unit {next_unit} opened")
     return changes
 
@@ -105,12 +150,19 @@ def read_catalog(url: str) -> tuple[list[int], list[tuple[int, Decimal]]]:
     try:
         with engine.connect() as con:
             units = [r[0] for r in con.execute(select(UNITS.c.unit_id).order_by(UNITS.c.unit_id))]
-            products = [(r[0], Decimal(r[1])) for r in con.execute(
-                select(PRODUCTS.c.product_id, PRODUCTS.c.price).where(PRODUCTS.c.is_active)
-                .order_by(PRODUCTS.c.product_id))]
+            products = [
+                (r[0], Decimal(r[1]))
+                for r in con.execute(
+                    select(PRODUCTS.c.product_id, PRODUCTS.c.price)
+                    .where(PRODUCTS.c.is_active)
+                    .order_by(PRODUCTS.c.product_id)
+                )
+            ]
     except Exception as exc:  # a missing table, an unreachable server: one clear message
-        raise ValueError(f"cannot read units and products from the operational database "
-                         f"({type(exc).__name__}); run `ripple generate reference` first") from None
+        raise ValueError(
+            f"cannot read units and products from the operational database "
+            f"({type(exc).__name__}); run `ripple generate reference` first"
+        ) from None
     if not units or not products:
         raise ValueError("no units or products in the operational database: run `ripple generate reference` first")
     return units, products

@@ -17,6 +17,7 @@ from pathlib import Path
 from generator.csvfiles import write_csv
 
 LANDING_SUBDIR = "csv_sales"
+TIMEZONE = "America/Sao_Paulo"  # the chain's business days and windows
 OPENING, CLOSING = time(10, 0), time(22, 0)
 # (window start hour, orders per unit in the window): 750-1,200 orders a day for 50 units
 WINDOWS = ((10, (1, 2)), (12, (3, 5)), (14, (1, 2)), (16, (2, 3)), (18, (4, 6)), (20, (2, 3)))
@@ -25,8 +26,16 @@ ORDER_TYPES = (("salao", 0.45), ("balcao", 0.20), ("delivery", 0.35))  # dine-in
 PAYMENTS = (("pix", 0.40), ("credito", 0.30), ("debito", 0.20), ("dinheiro", 0.10))
 CANCELLED_SHARE = 0.06
 DELIVERY_FEES = (Decimal("5.00"), Decimal("7.90"), Decimal("9.90"))
-ORDER_COLUMNS = ("id_pedido", "id_unidade", "data_hora_pedido", "tipo_pedido", "status_pedido",
-                 "forma_pagamento", "taxa_entrega", "valor_total")
+ORDER_COLUMNS = (
+    "id_pedido",
+    "id_unidade",
+    "data_hora_pedido",
+    "tipo_pedido",
+    "status_pedido",
+    "forma_pagamento",
+    "taxa_entrega",
+    "valor_total",
+)
 ITEM_COLUMNS = ("id_pedido", "numero_item", "id_produto", "quantidade", "preco_unitario", "valor_item")
 TS_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -45,8 +54,7 @@ def parse_hhmm(text: str) -> time:
         raise ValueError(f"{text!r} is not a time of day (HH:MM)") from None
 
 
-def window_orders(day: date, unit: int, start_hour: int, seed: int,
-                  products: list[tuple[int, Decimal]]) -> list[Order]:
+def window_orders(day: date, unit: int, start_hour: int, seed: int, products: list[tuple[int, Decimal]]) -> list[Order]:
     counts = dict(WINDOWS)[start_hour]
     rng = random.Random(f"{seed}:{day.isoformat()}:{unit}:{start_hour}")
     window_start = datetime.combine(day, time(start_hour))
@@ -64,18 +72,37 @@ def window_orders(day: date, unit: int, start_hour: int, seed: int,
             quantity = rng.choices((1, 2, 3), (0.7, 0.22, 0.08))[0]
             items.append((order_id, line, product_id, quantity, f"{price:.2f}", f"{price * quantity:.2f}"))
         total = sum(Decimal(i[5]) for i in items) + fee
-        orders.append(Order((order_id, unit, at.strftime(TS_FORMAT), order_type, status, payment,
-                             f"{fee:.2f}", f"{total:.2f}"), items, at))
+        orders.append(
+            Order(
+                (order_id, unit, at.strftime(TS_FORMAT), order_type, status, payment, f"{fee:.2f}", f"{total:.2f}"),
+                items,
+                at,
+            )
+        )
     return sorted(orders, key=lambda o: o.at)
 
 
 def folder_for(out_dir: Path, day: date, unit: int, window_start: time) -> Path:
-    return (out_dir / LANDING_SUBDIR / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}" / f"unit_{unit:03d}"
-            / f"window_{window_start:%H%M}")
+    return (
+        out_dir
+        / LANDING_SUBDIR
+        / f"{day:%Y}"
+        / f"{day:%m}"
+        / f"{day:%d}"
+        / f"unit_{unit:03d}"
+        / f"window_{window_start:%H%M}"
+    )
 
 
-def generate(out_dir: Path, day: date, units: list[int], products: list[tuple[int, Decimal]], seed: int = 42,
-             window: tuple[time, time] | None = None, progress=print) -> list[Path]:
+def generate(
+    out_dir: Path,
+    day: date,
+    units: list[int],
+    products: list[tuple[int, Decimal]],
+    seed: int = 42,
+    window: tuple[time, time] | None = None,
+    progress=print,
+) -> list[Path]:
     """Write the files of one window (or, without one, of every window of the day)."""
     if window is None:
         windows = [(time(h), time(h + WINDOW_HOURS)) for h, _ in WINDOWS]
@@ -85,15 +112,21 @@ def generate(out_dir: Path, day: date, units: list[int], products: list[tuple[in
             raise ValueError(f"the window ends ({end:%H:%M}) before it starts ({start:%H:%M})")
         start, end = max(start, OPENING), min(end, CLOSING)
         if end <= start:
-            progress(f"sales: window {window[0]:%H:%M}-{window[1]:%H:%M} is outside business hours "
-                     f"({OPENING:%H:%M}-{CLOSING:%H:%M} America/Sao_Paulo): skipped, nothing written")
+            progress(
+                f"sales: window {window[0]:%H:%M}-{window[1]:%H:%M} is outside business hours "
+                f"({OPENING:%H:%M}-{CLOSING:%H:%M} {TIMEZONE}): skipped, nothing written"
+            )
             return []
         windows = [(start, end)]
     written, n_orders = [], 0
     for start, end in windows:
         first = datetime.combine(day, start)
         last = datetime.combine(day, end)
-        hours = [h for h, _ in WINDOWS if h < end.hour + end.minute / 60 and h + WINDOW_HOURS > start.hour + start.minute / 60]
+        hours = [
+            h
+            for h, _ in WINDOWS
+            if h < end.hour + end.minute / 60 and h + WINDOW_HOURS > start.hour + start.minute / 60
+        ]
         for unit in units:
             orders = [o for h in hours for o in window_orders(day, unit, h, seed, products) if first <= o.at < last]
             folder = folder_for(out_dir, day, unit, start)
@@ -101,8 +134,10 @@ def generate(out_dir: Path, day: date, units: list[int], products: list[tuple[in
             written.append(write_csv(folder / "item_pedido.csv", ITEM_COLUMNS, [i for o in orders for i in o.items]))
             n_orders += len(orders)
     label = f"window {windows[0][0]:%H:%M}-{windows[0][1]:%H:%M}" if window else "whole day (bulk)"
-    progress(f"sales: {day} {label}: {n_orders:,} orders for {len(units)} units, {len(written)} files "
-             f"under {out_dir / LANDING_SUBDIR}")
+    progress(
+        f"sales: {day} {label}: {n_orders:,} orders for {len(units)} units, {len(written)} files "
+        f"under {out_dir / LANDING_SUBDIR}"
+    )
     return written
 
 

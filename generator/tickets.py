@@ -28,8 +28,19 @@ N_CUSTOMERS = 25_000
 LANDING_SUBDIR = "tickets"
 
 COLUMNS = (
-    "ticket_id", "created_at", "updated_at", "status", "priority", "category", "channel",
-    "agent_id", "agent_name", "customer_id", "subject", "first_response_at", "resolved_at",
+    "ticket_id",
+    "created_at",
+    "updated_at",
+    "status",
+    "priority",
+    "category",
+    "channel",
+    "agent_id",
+    "agent_name",
+    "customer_id",
+    "subject",
+    "first_response_at",
+    "resolved_at",
 )
 WEEKDAY_FACTOR = (1.25, 1.16, 1.08, 1.02, 0.95, 0.80, 0.75)  # Monday .. Sunday
 PRIORITIES = (("P1", 0.05, 4), ("P2", 0.15, 8), ("P3", 0.45, 24), ("P4", 0.35, 72))  # name, share, SLA hours
@@ -60,10 +71,7 @@ def make_agents(seed: int) -> list[Agent]:
     fake = Faker("en_IN")
     fake.seed_instance(seed)
     rng = random.Random(f"{seed}:agents")
-    return [
-        Agent(f"AG{i:03d}", fake.name(), round(rng.lognormvariate(0.0, 0.35), 3))
-        for i in range(1, N_AGENTS + 1)
-    ]
+    return [Agent(f"AG{i:03d}", fake.name(), round(rng.lognormvariate(0.0, 0.35), 3)) for i in range(1, N_AGENTS + 1)]
 
 
 def cumulative(weights) -> list[float]:
@@ -83,9 +91,7 @@ def tickets_opened(day: date, seed: int, volume: int, agents: list[Agent]):
     n = max(1, round(volume * WEEKDAY_FACTOR[day.weekday()] * rng.uniform(0.93, 1.07)))
     midnight = datetime(day.year, day.month, day.day)
     for seq in range(1, n + 1):
-        created = midnight + timedelta(
-            hours=rng.choices(HOURS, cum_weights=HOUR_CUM)[0], seconds=rng.randrange(3600)
-        )
+        created = midnight + timedelta(hours=rng.choices(HOURS, cum_weights=HOUR_CUM)[0], seconds=rng.randrange(3600))
         priority, _, sla_hours = rng.choices(PRIORITIES, cum_weights=PRIORITY_CUM)[0]
         category = rng.choices(CATEGORY_NAMES, cum_weights=CATEGORY_CUM)[0]
         channel = rng.choices(CHANNEL_NAMES, cum_weights=CHANNEL_CUM)[0]
@@ -102,9 +108,21 @@ def tickets_opened(day: date, seed: int, volume: int, agents: list[Agent]):
         has_pending = stuck or rng.random() < PENDING_SHARE
         closed = resolved + timedelta(hours=rng.uniform(24, 72))
 
-        fixed = (f"TK-{day:%Y%m%d}-{seq:05d}", created, priority, category, channel,
-                 agent.agent_id, agent.name, customer, subject)
-        steps = [(created, "open", None, None), (first_response, "in_progress", first_response, None)]
+        fixed = (
+            f"TK-{day:%Y%m%d}-{seq:05d}",
+            created,
+            priority,
+            category,
+            channel,
+            agent.agent_id,
+            agent.name,
+            customer,
+            subject,
+        )
+        steps: list[tuple[datetime, str, datetime | None, datetime | None]] = [
+            (created, "open", None, None),
+            (first_response, "in_progress", first_response, None),
+        ]
         if has_pending:
             steps.append((pending, "pending", first_response, None))
         if not stuck:
@@ -114,13 +132,26 @@ def tickets_opened(day: date, seed: int, volume: int, agents: list[Agent]):
 
 def csv_row(fixed: tuple, when: datetime, status: str, first: datetime | None, res: datetime | None) -> tuple:
     ticket_id, created, priority, category, channel, agent_id, agent_name, customer, subject = fixed
-    return (ticket_id, created.strftime(TS_FORMAT), when.strftime(TS_FORMAT), status, priority, category,
-            channel, agent_id, agent_name, customer, subject,
-            first.strftime(TS_FORMAT) if first else "", res.strftime(TS_FORMAT) if res else "")
+    return (
+        ticket_id,
+        created.strftime(TS_FORMAT),
+        when.strftime(TS_FORMAT),
+        status,
+        priority,
+        category,
+        channel,
+        agent_id,
+        agent_name,
+        customer,
+        subject,
+        first.strftime(TS_FORMAT) if first else "",
+        res.strftime(TS_FORMAT) if res else "",
+    )
 
 
-def generate(out_dir: Path, start: date, end: date, seed: int = 42, volume: int = DEFAULT_VOLUME,
-             progress=print) -> list[Path]:
+def generate(
+    out_dir: Path, start: date, end: date, seed: int = 42, volume: int = DEFAULT_VOLUME, progress=print
+) -> list[Path]:
     """Write one CSV per day in [start, end] under out_dir/tickets; return the files written."""
     if start < WORLD_START:
         raise ValueError(f"tickets start on {WORLD_START} (the simulated helpdesk's first day), not {start}")
@@ -146,8 +177,10 @@ def generate(out_dir: Path, start: date, end: date, seed: int = 42, volume: int 
         rows = sorted(by_day.get(day, []), key=lambda e: (e[0], e[1][0]))
         written.append(write_day(folder, day, [r for _, r in rows]))
         day += timedelta(days=1)
-    progress(f"tickets: wrote {len(written)} file(s), {start} .. {end}, "
-             f"{sum(len(v) for v in by_day.values()):,} rows, in {folder}")
+    progress(
+        f"tickets: wrote {len(written)} file(s), {start} .. {end}, "
+        f"{sum(len(v) for v in by_day.values()):,} rows, in {folder}"
+    )
     return written
 
 
