@@ -47,14 +47,14 @@ test-soak: $(STAMP)  ## 20 SIGKILL trials per source kind and step, 5 seeds per 
 		tests/test_crash.py tests/test_equivalence.py tests/test_summary.py tests/unit/test_files_fuzz.py
 
 PY_SOURCES := ingest generator tests bench
-# sqlfluff renders the models with dbt (.sqlfluff): against an in-memory DuckDB, so it needs no
-# warehouse file and never waits for a run that holds one; it lints each model's full-build SQL.
+# sqlfluff renders the models with dbt (.sqlfluff): against an empty lake in a throwaway data dir,
+# so it lints each model's full-build SQL whatever the deployment's warehouse holds.
 # One process (~17 s here): a second one parses the dbt project again and gains nothing.
 lint: $(STAMP)  ## ruff (lint, import order, format), mypy over ingest/ and generator/, sqlfluff over the dbt models
 	$(BIN)/ruff check $(PY_SOURCES)
 	$(BIN)/ruff format --check $(PY_SOURCES)
 	$(BIN)/mypy
-	RIPPLE_WAREHOUSE=:memory: $(BIN)/sqlfluff lint dbt_project
+	RIPPLE_DATA_DIR=$$(mktemp -d) $(BIN)/sqlfluff lint dbt_project
 
 ingest: $(STAMP)  ## load every pending landed file into bronze
 	$(BIN)/ripple ingest

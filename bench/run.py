@@ -63,14 +63,19 @@ def ripple(*args: str, env: dict) -> tuple[float, float]:
     return measure([str(BIN / "ripple"), *args], env)
 
 
-def duck(path: Path, sql: str, extensions: tuple[str, ...] = ()) -> str:
-    """Python code that runs `sql` in a DuckDB file with the same settings ripple uses."""
-    loads = "".join(f"c.execute('load {e}');" for e in extensions)
+def duck(data_dir: Path, sql: str, extensions: tuple[str, ...] = ()) -> str:
+    """Python code that runs `sql` in the DuckLake of a data dir (ripple's default layout: catalog
+    `lake.sqlite`, data files in `lake/`) with the same settings ripple uses."""
+    loads = "".join(f"c.execute('load {e}');" for e in ("ducklake", "sqlite_scanner", *extensions))
+    data_dir.mkdir(parents=True, exist_ok=True)
     return (
-        f"import duckdb, duckdb_ext, pathlib;"
+        f"import duckdb, duckdb_ext, pathlib, sqlite3;"
+        f"sqlite3.connect({str(data_dir / 'lake.sqlite')!r}).execute('pragma journal_mode=wal').connection.close();"
         f"ext = str(pathlib.Path(next(iter(duckdb_ext.__path__))) / 'extensions');"
-        f"c = duckdb.connect({str(path)!r}, config={{'threads': {THREADS}, 'memory_limit': {MEMORY!r}, "
+        f"c = duckdb.connect(config={{'threads': {THREADS}, 'memory_limit': {MEMORY!r}, "
         f"'extension_directory': ext, 'autoinstall_known_extensions': False}});{loads}"
+        f"c.execute(\"attach 'ducklake:sqlite:{data_dir / 'lake.sqlite'}' as lake (data_path '{data_dir / 'lake'}/')\");"
+        f"c.execute('use lake');"
         f"c.execute({sql!r})"
     )
 
@@ -135,7 +140,7 @@ def csv_stage(root: Path, scale: float) -> dict:
     columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in TICKET_TYPES.items()) + "}"
     native = python(
         duck(
-            root / "csv_native.duckdb",
+            root / "csv_native",
             f"create table tickets as select * from read_csv('{folder}/*.csv', header = true, columns = {columns})",
         )
     )
@@ -165,7 +170,7 @@ def postgres_stage(root: Path, scale: float) -> dict:
         ours = ripple("ingest", "pg_events", env=env)
         native = python(
             duck(
-                root / "pg_native.duckdb",
+                root / "pg_native",
                 f"attach '{server.url}' as pg (type postgres, read_only);"
                 "create table events as select * from pg.public.events",
                 ("postgres",),
@@ -206,7 +211,7 @@ def daily_stage(root: Path, scale: float) -> dict:
 def summary_stage(root: Path, scale: float) -> dict:
     """One mixed monthly batch through the summary vs a full rebuild, in the same warehouse."""
     env = deployment(root, "summary")
-    warehouse = Path(env["RIPPLE_DATA_DIR"]) / "warehouse.duckdb"
+    data_dir = Path(env["RIPPLE_DATA_DIR"])
     accounts = max(1000, int(200_000 * scale))
     history = f"""
         create schema bronze;
@@ -242,7 +247,7 @@ def summary_stage(root: Path, scale: float) -> dict:
                0::bigint, 'open', timestamptz '2026-02-01 06:00:00', now()
         from (select * from forward union all select * from corrections union all select * from new_accounts)
     """
-    python(duck(warehouse, history))
+    python(duck(data_dir, history))
     dbt = [
         str(BIN / "dbt"),
         "--no-use-colors",
@@ -257,15 +262,16 @@ def summary_stage(root: Path, scale: float) -> dict:
     ]
     dbt_env = {
         **env,
-        "RIPPLE_WAREHOUSE": str(warehouse),
         "DBT_TARGET_PATH": str(root / "summary_target"),
         "DBT_LOG_PATH": str(root / "summary_logs"),
     }
     initial = measure(dbt + ["--full-refresh"], dbt_env)
-    python(duck(warehouse, batch))
-    import duckdb
+    python(duck(data_dir, batch))
+    from ingest.config import load_settings
+    from ingest.lake import open_lake
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    os.environ["RIPPLE_DATA_DIR"] = str(data_dir)
+    with open_lake(load_settings(), read_only=True) as con:
         batch_rows = con.execute(
             "select count(*) from bronze.accounts_all where base_ts = timestamptz '2026-02-01 06:00:00'"
         ).fetchone()[0]

@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ripple",
         description="Incremental ELT that stays correct when data is late, repeated or wrong. "
         "Configuration comes from the environment: RIPPLE_DATA_DIR (default ./data), "
-        "RIPPLE_WAREHOUSE, RIPPLE_LANDING_URL, DBT_TARGET; RIPPLE_DESTINATION=bigquery and "
+        "RIPPLE_LAKE_CATALOG, RIPPLE_LAKE_DATA_PATH, RIPPLE_LANDING_URL, DBT_TARGET; RIPPLE_DESTINATION=bigquery and "
         "RIPPLE_BQ_* to ingest into BigQuery (README: Scaling out).",
     )
     parser.add_argument("--version", action="version", version=f"ripple {version('ripple')}")
@@ -142,6 +142,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     tb = sub.add_parser("tables", help="list the warehouse's tables by layer with row counts")
     tb.set_defaults(run=lambda a, s: work("tables").run(s))
+
+    q = sub.add_parser(
+        "sql",
+        help="query the warehouse read-only (never blocks a run); without QUERY, ;-terminated statements from stdin",
+    )
+    q.add_argument("query", nargs="?", metavar="QUERY", help='e.g. "select * from gold.daily_ops_metrics"')
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table", help="default: table")
+    q.set_defaults(run=lambda a, s: work("sql").run(s, a.query, a.format))
+
+    mt = sub.add_parser(
+        "maintain",
+        help="expire lake snapshots older than RIPPLE_LAKE_RETENTION_DAYS, merge small files, delete unused files",
+    )
+    mt.set_defaults(run=lambda a, s: work("maintain").run(s))
 
     st = sub.add_parser(
         "status", help="per source: watermark, last run, rows, drift; exits 1 when the last run of any source failed"

@@ -35,9 +35,32 @@ class BigQuerySettings:
 
 
 @dataclass(frozen=True)
+class LakeSettings:
+    """The DuckLake warehouse: a catalog database and a folder or bucket of Parquet files."""
+
+    catalog: str  # an SQLite file path, or a postgresql:// URL (several machines)
+    data_path: str  # a local folder, or an s3:// or gs:// URL; always ends with "/"
+    retention_days: int  # `ripple maintain` expires snapshots older than this
+
+    @property
+    def on_postgres(self) -> bool:
+        return self.catalog.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def attach_path(self) -> str:
+        """What DuckDB's ATTACH (or connect) takes: `ducklake:sqlite:<file>` or `ducklake:postgres:<url>`."""
+        return f"ducklake:{'postgres' if self.on_postgres else 'sqlite'}:{self.catalog}"
+
+    @property
+    def data_scheme(self) -> str:
+        """`file`, `s3` or `gs`."""
+        return self.data_path.split("://", 1)[0] if "://" in self.data_path else "file"
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
-    warehouse: Path
+    lake: LakeSettings
     landing_url: str
     dbt_target: str
     duckdb_threads: int  # dlt and dbt each open DuckDB: both get these two settings
@@ -55,7 +78,10 @@ class Settings:
         """The warehouse as messages name it."""
         if self.bigquery:
             return f"BigQuery {self.bigquery.project}.{self.bigquery.dataset('*')}"
-        return str(self.warehouse)
+        from ingest.database import redacted
+
+        catalog = redacted(self.lake.catalog) if self.lake.on_postgres else self.lake.catalog
+        return f"DuckLake {catalog} (data in {self.lake.data_path})"
 
     @property
     def pipelines_dir(self) -> Path:
@@ -80,14 +106,14 @@ class Settings:
 
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("RIPPLE_DATA_DIR", "./data")).resolve()
-    warehouse = Path(os.environ.get("RIPPLE_WAREHOUSE", data_dir / "warehouse.duckdb")).resolve()
+    lake = load_lake_settings(data_dir)
     landing_url = os.environ.get("RIPPLE_LANDING_URL", str(data_dir / "landing"))
     destination = os.environ.get("RIPPLE_DESTINATION", "duckdb")
     if destination not in DESTINATIONS:
         raise RippleError(f"RIPPLE_DESTINATION={destination!r}: use one of {', '.join(DESTINATIONS)}")
     return Settings(
         data_dir=data_dir,
-        warehouse=warehouse,
+        lake=lake,
         landing_url=landing_url,
         dbt_target=os.environ.get("DBT_TARGET", "dev"),
         duckdb_threads=int(os.environ.get("RIPPLE_DUCKDB_THREADS", "2")),
@@ -95,6 +121,26 @@ def load_settings() -> Settings:
         fail_on_quarantine=os.environ.get("RIPPLE_FAIL_ON_QUARANTINE", "").lower() in ("1", "true", "yes"),
         bigquery=load_bigquery_settings() if destination == "bigquery" else None,
     )
+
+
+DATA_SCHEMES = ("file", "s3", "gs")
+
+
+def load_lake_settings(data_dir: Path) -> LakeSettings:
+    catalog = os.environ.get("RIPPLE_LAKE_CATALOG") or str(data_dir / "lake.sqlite")
+    if "://" not in catalog:
+        catalog = str(Path(catalog).resolve())
+    elif not catalog.startswith(("postgresql://", "postgres://")):
+        raise RippleError(f"RIPPLE_LAKE_CATALOG={catalog!r}: use an SQLite file path or a postgresql:// URL")
+    data_path = os.environ.get("RIPPLE_LAKE_DATA_PATH") or str(data_dir / "lake")
+    if "://" not in data_path:
+        data_path = str(Path(data_path).resolve())
+    elif data_path.split("://", 1)[0] not in DATA_SCHEMES:
+        raise RippleError(f"RIPPLE_LAKE_DATA_PATH={data_path!r}: use a local folder, s3://... or gs://...")
+    retention = os.environ.get("RIPPLE_LAKE_RETENTION_DAYS", "7")
+    if not retention.isdigit():
+        raise RippleError(f"RIPPLE_LAKE_RETENTION_DAYS={retention!r}: give a whole number of days")
+    return LakeSettings(catalog=catalog, data_path=data_path.rstrip("/") + "/", retention_days=int(retention))
 
 
 def load_bigquery_settings() -> BigQuerySettings:

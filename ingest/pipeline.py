@@ -18,7 +18,7 @@ from ingest import load_database, load_files, runlog
 from ingest.config import Settings
 from ingest.errors import RippleError
 from ingest.sources import FileSource, Source
-from ingest.warehouse import connect
+from ingest.warehouse import connect, lake_connection
 
 BRONZE = "bronze"
 
@@ -31,8 +31,10 @@ def make_pipeline(source: Source, settings: Settings) -> dlt.Pipeline:
         staging = bigquery.dlt_staging(settings.bigquery)
         dataset = settings.bigquery.dataset(BRONZE)
     else:
-        credentials = DuckDbCredentials(str(settings.warehouse))
-        credentials.global_config = {"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit}
+        # dlt's duckdb destination on this process's lake connection (ripple's code shares it):
+        # dlt's own ducklake destination opens and attaches a connection per load job and would
+        # download the extension; this way the lake is attached once, with ripple's settings.
+        credentials = DuckDbCredentials(lake_connection(settings))
         destination, staging, dataset = dlt.destinations.duckdb(credentials), None, BRONZE
     return dlt.pipeline(
         pipeline_name=f"ripple_{source.name}",

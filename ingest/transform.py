@@ -12,13 +12,15 @@ from ingest import runlog
 from ingest.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings
 from ingest.errors import RippleError
 from ingest.sources import load_sources
-from ingest.warehouse import connect
+from ingest.warehouse import connect, exists
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
     return {
         **os.environ,
-        "RIPPLE_WAREHOUSE": str(settings.warehouse),
+        # the profile attaches the same lake (profiles/profiles.yml)
+        "RIPPLE_LAKE_CATALOG": settings.lake.catalog,
+        "RIPPLE_LAKE_DATA_PATH": settings.lake.data_path,
         "DBT_TARGET": settings.dbt_target,
         "RIPPLE_DUCKDB_THREADS": str(settings.duckdb_threads),
         "RIPPLE_DUCKDB_MEMORY": settings.duckdb_memory_limit,
@@ -72,7 +74,7 @@ def run_dbt(settings: Settings, *args: str, quiet: bool = False) -> None:
 def sources_without_data(settings: Settings) -> list[str]:
     """Bronze tables of built-in sources that nothing has loaded yet."""
     tables = sorted({s.table for s in load_sources(built_in_only=True).values()})
-    if not settings.warehouse.exists():
+    if not exists(settings):
         return tables
     with connect(settings, read_only=True) as con:
         return [t for t in tables if not con.table_exists("bronze", t)]

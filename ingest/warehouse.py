@@ -1,16 +1,17 @@
 """Direct access to the warehouse for what is neither dlt's nor dbt's job (ripple's ops tables,
-status, counts): the DuckDB file, or on BigQuery a connection with the same small API
+status, counts): the DuckLake (ingest/lake.py), or on BigQuery a connection with the same small API
 (ingest/bigquery.py). Both satisfy `Warehouse`; callers never ask which one they hold."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol, Self
 
 import duckdb
 
-from ingest.config import Settings
-from ingest.errors import RippleError
+from ingest.config import LakeSettings, Settings
+from ingest.lake import open_lake
 
 
 class Warehouse(Protocol):
@@ -42,8 +43,8 @@ class Warehouse(Protocol):
 
 
 class DuckDBWarehouse:
-    """The DuckDB file. `execute` returns the DuckDB connection itself, so results are fetched
-    the usual way (`fetchone`, `fetchall`, `fetch_arrow_table`)."""
+    """A cursor on the lake. `execute` returns the DuckDB cursor itself, so results are fetched
+    the usual way (`fetchone`, `fetchall`, `fetch_arrow_table`); `close` closes only the cursor."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
@@ -65,7 +66,8 @@ class DuckDBWarehouse:
 
     def columns(self, schema: str, table: str) -> list[str]:
         rows = self.con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+            "select column_name from information_schema.columns "
+            "where table_catalog = current_database() and table_schema = ? and table_name = ? "
             "order by ordinal_position",
             [schema, table],
         ).fetchall()
@@ -74,7 +76,7 @@ class DuckDBWarehouse:
     def table_counts(self, schemas: Sequence[str]) -> list[tuple[str, str, int]]:
         names = self.con.execute(
             f"select table_schema, table_name from information_schema.tables "
-            f"where table_schema in ({', '.join('?' * len(schemas))}) and table_name not like '\\_dlt%' escape '\\' "
+            f"where table_catalog = current_database() and table_schema in ({', '.join('?' * len(schemas))}) and table_name not like '\\_dlt%' escape '\\' "
             f"order by array_position(?, table_schema), table_name",
             [*schemas, list(schemas)],
         ).fetchall()
@@ -95,8 +97,22 @@ class DuckDBWarehouse:
 
 
 def exists(settings: Settings) -> bool:
-    """Whether anything was ever loaded (on BigQuery, each table's absence is found when asked)."""
-    return settings.bigquery is not None or settings.warehouse.exists()
+    """Whether the lake was ever opened (on BigQuery or a PostgreSQL catalog, each table's absence
+    is found when asked)."""
+    return settings.bigquery is not None or settings.lake.on_postgres or Path(settings.lake.catalog).exists()
+
+
+# One lake connection per process and mode, shared by ripple's code and dlt: attaching the
+# catalog once, each caller gets a cursor of its own (DuckDB's unit of concurrency).
+_lakes: dict[tuple[LakeSettings, bool], duckdb.DuckDBPyConnection] = {}
+
+
+def lake_connection(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """This process's connection to the lake (read-only ones never write, whatever they run)."""
+    key = (settings.lake, read_only)
+    if key not in _lakes:
+        _lakes[key] = open_lake(settings, read_only=read_only)
+    return _lakes[key]
 
 
 def connect(settings: Settings, read_only: bool = False) -> Warehouse:
@@ -104,14 +120,7 @@ def connect(settings: Settings, read_only: bool = False) -> Warehouse:
         from ingest.bigquery import BigQueryConnection
 
         return BigQueryConnection(settings.bigquery)
-    try:
-        settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(
-            str(settings.warehouse),
-            read_only=read_only,
-            config={"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit},
-        )
-    except (OSError, duckdb.IOException) as exc:  # a read-only or full disk, a missing mount, ...
-        reason = str(exc).split(": ")[-1] if isinstance(exc, duckdb.IOException) else exc.strerror
-        raise RippleError(f"cannot open the warehouse {settings.warehouse}: {reason}") from None
-    return DuckDBWarehouse(con)
+    cursor = lake_connection(settings, read_only).cursor()
+    if read_only:  # the reader's lake is attached, not its main database: a cursor starts without the USE
+        cursor.execute("use lake")
+    return DuckDBWarehouse(cursor)

@@ -59,6 +59,21 @@ def run_dbt_command(deployment: Deployment, *args: str) -> subprocess.CompletedP
     )
 
 
+def read_lake(env: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the lake of this test's settings (plus `env`), its own each time."""
+    from ingest.config import load_settings
+    from ingest.lake import open_lake
+
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    try:
+        settings = load_settings()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return open_lake(settings, read_only=True)
+
+
 def run_ripple(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     """`ripple ARGS` as a process of its own, in this test's environment plus `env`."""
     return subprocess.run(
@@ -76,7 +91,8 @@ class Deployment:
 
     @property
     def warehouse(self) -> Path:
-        return self.data_dir / "warehouse.duckdb"
+        """The lake's catalog: it exists once anything opened the warehouse."""
+        return self.data_dir / "lake.sqlite"
 
     def ripple(self, *args: str) -> None:
         code = main(list(args))
@@ -99,7 +115,7 @@ class Deployment:
         shutil.move(self.data_dir / "held" / f"tickets_{day}.csv", self.ticket_file(day))
 
     def query(self, sql: str, params=None) -> list[tuple]:
-        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+        with read_lake() as con:
             return con.execute(sql, params or []).fetchall()
 
     def tables(self, schema: str) -> list[str]:
@@ -121,7 +137,7 @@ class Deployment:
     def snapshot(self, schemas=("silver", "gold"), drop_columns=()) -> dict[str, list[tuple]]:
         """Every table's full content, sorted, optionally without some columns."""
         result = {}
-        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+        with read_lake() as con:
             for schema in schemas:
                 for (table,) in con.execute(
                     "select table_name from information_schema.tables "
@@ -147,7 +163,7 @@ class Deployment:
 @pytest.fixture
 def deployment(tmp_path, monkeypatch) -> Deployment:
     monkeypatch.setenv("RIPPLE_DATA_DIR", str(tmp_path / "data"))
-    for var in ("RIPPLE_WAREHOUSE", "RIPPLE_LANDING_URL"):
+    for var in ("RIPPLE_LAKE_CATALOG", "RIPPLE_LAKE_DATA_PATH", "RIPPLE_LANDING_URL"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("DBT_TARGET", "ci")
     return Deployment(tmp_path / "data")

@@ -13,7 +13,7 @@ import duckdb
 import gcsfs
 import pytest
 from bigquery_on_duckdb import BigQueryOnDuckDB, error
-from conftest import day
+from conftest import day, read_lake
 from google.api_core.exceptions import Forbidden
 from google.cloud import bigquery as google_bigquery
 from offline_bigquery import PREFIX, PROJECT
@@ -80,7 +80,7 @@ def on_bigquery(stand_in: BigQueryOnDuckDB, dataset: str, table: str) -> str:
 def bronze_everywhere(
     deployment, stand_in: BigQueryOnDuckDB, table: str, also_drop: tuple[str, ...] = ()
 ) -> tuple[list, list]:
-    with duckdb.connect(str(deployment.warehouse), read_only=True) as con:
+    with read_lake() as con:
         local = rows(con, f"bronze.{table}", also_drop)
     return local, rows(stand_in.db, on_bigquery(stand_in, "bronze", table), also_drop)
 
@@ -108,7 +108,7 @@ def test_bronze_and_ops_on_bigquery_equal_the_duckdb_warehouse_loaded_from_the_s
     ).fetchall()
     assert quarantined == [(4, "updated_at: '2023-01-02 25:99:00' is not a valid timestamp")]
 
-    with duckdb.connect(str(deployment.warehouse), read_only=True) as con:
+    with read_lake() as con:
         for table, columns, order in (
             (
                 "ingestion_metadata",
@@ -169,7 +169,7 @@ def test_tables_status_and_watermark_commands_work_on_bigquery(deployment, bigqu
     assert bigquery.db.execute(
         f"select action, old_value, new_value, changed_by from {on_bigquery(bigquery, 'ops', 'watermark_changes')}"
     ).fetchall() == [("set", None, "2024-05-01 12:00:00", "cli")]
-    assert not deployment.warehouse.exists()  # nothing went to the DuckDB file
+    assert not deployment.warehouse.exists()  # nothing went to the local warehouse
     assert all(
         c is not None and c.service_account_email == f"ripple@{PROJECT}.iam.gserviceaccount.com"
         for c in bigquery.credentials

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import RIPPLE
+from conftest import RIPPLE, read_lake
 
 TRIALS = int(os.environ.get("RIPPLE_CRASH_TRIALS", "1"))
 LINEAGE = ("_loaded_at", "_file_changed_at")  # when a row was loaded, when its copy of the file was written
@@ -54,10 +54,8 @@ class Deployment:
         return killed
 
     def snapshot(self) -> dict:
-        import duckdb
-
         result = {}
-        with duckdb.connect(str(self.data / "warehouse.duckdb"), read_only=True) as con:
+        with read_lake(self.env) as con:
             tables = con.execute(
                 "select table_schema, table_name from information_schema.tables "
                 "where table_schema in ('bronze', 'silver', 'gold') and table_type = 'BASE TABLE' "
@@ -79,9 +77,7 @@ class Deployment:
         return result
 
     def runs(self) -> list[tuple[str, str]]:
-        import duckdb
-
-        with duckdb.connect(str(self.data / "warehouse.duckdb"), read_only=True) as con:
+        with read_lake(self.env) as con:
             return con.execute(
                 "select status, coalesce(error_message, '') from ops.ingestion_metadata order by started_at"
             ).fetchall()

@@ -101,10 +101,10 @@ def compiled(tmp_path_factory):
     from dbt.cli.main import dbtRunner
 
     monkeypatch = pytest.MonkeyPatch()
-    warehouse = tmp_path_factory.mktemp("dispatch") / "warehouse.duckdb"
+    data_dir = tmp_path_factory.mktemp("dispatch")
     try:
         monkeypatch.setenv("DBT_TARGET", "ci")
-        monkeypatch.setenv("RIPPLE_WAREHOUSE", str(warehouse))
+        monkeypatch.setenv("RIPPLE_DATA_DIR", str(data_dir))  # the profile's lake, in a folder of its own
         on_duckdb = dbtRunner().invoke(
             [
                 "--quiet",
@@ -116,7 +116,7 @@ def compiled(tmp_path_factory):
                 "--profiles-dir",
                 str(DBT_PROFILES_DIR),
                 "--target-path",
-                str(warehouse.parent / "duckdb_target"),
+                str(data_dir / "duckdb_target"),
             ]
         )
         assert on_duckdb.success, on_duckdb.exception
@@ -124,7 +124,7 @@ def compiled(tmp_path_factory):
             monkeypatch,
             DBT_PROJECT_DIR,
             DBT_PROFILES_DIR,
-            warehouse.parent / "bq_target",
+            data_dir / "bq_target",
             FakeBigQueryClient({}, {}),
             "compile",
             "--inline",

@@ -9,9 +9,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import duckdb
 import pytest
-from conftest import day, declare_sources, requires_root
+from conftest import day, declare_sources, read_lake, requires_root
 from conftest import run_ripple as ripple
 from postgres_server import PostgresServer
 
@@ -100,12 +99,13 @@ def fill(disk: Path, leave_bytes: int) -> Path:
 def ticket_deployment(deployment, monkeypatch, disk: Path):
     """Warehouse, dlt state and dbt files on the small disk; the landing zone stays on the big one."""
     monkeypatch.setenv("RIPPLE_LANDING_URL", str(deployment.data_dir / "landing"))
-    monkeypatch.setenv("RIPPLE_WAREHOUSE", str(disk / "warehouse.duckdb"))
+    monkeypatch.setenv("RIPPLE_LAKE_CATALOG", str(disk / "lake.sqlite"))
+    monkeypatch.setenv("RIPPLE_LAKE_DATA_PATH", str(disk / "lake"))
     return {"RIPPLE_DATA_DIR": str(disk / "data")}
 
 
-def warehouse_rows(warehouse: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+def warehouse_rows() -> dict[str, list[tuple]]:
+    with read_lake() as con:
         return {
             t: con.execute(f"select * from {t} order by all").fetchall()
             for t in (
@@ -124,11 +124,10 @@ def test_a_full_disk_fails_with_a_clear_error_keeps_the_data_and_the_next_run_ca
     env = ticket_deployment(deployment, monkeypatch, small_disk)
     if on_small_disk == "warehouse alone":  # the disk fills while DuckDB writes, not while dlt normalizes
         env["RIPPLE_DATA_DIR"] = str(deployment.data_dir)
-    warehouse = small_disk / "warehouse.duckdb"
     deployment.generate(day(1), day(3), volume=200)
     assert ripple("ingest", "tickets", env=env).returncode == 0
     assert ripple("build", env=env).returncode == 0
-    before = warehouse_rows(warehouse)
+    before = warehouse_rows()
 
     deployment.generate(day(4), day(12), volume=1500)  # ~4 MB of new files, more than the disk has left
     ballast = fill(small_disk, leave_bytes=1_000_000)
@@ -137,14 +136,14 @@ def test_a_full_disk_fails_with_a_clear_error_keeps_the_data_and_the_next_run_ca
     assert full.stderr.startswith("ripple: tickets: ") and "No space left on device" in full.stderr, full.stderr
     assert len(full.stderr.strip().splitlines()) == 1 and "Traceback" not in full.stderr
     ballast.unlink()
-    assert warehouse_rows(warehouse) == before  # nothing half-written is visible
+    assert warehouse_rows() == before  # nothing half-written is visible
 
     assert ripple("ingest", "tickets", env=env).returncode == 0
     status = ripple("status", env=env)
     assert status.returncode == 0, status.stdout + status.stderr
     files = sorted(deployment.landing.glob("*.csv"))
     lines = sum(len(f.read_text().splitlines()) - 1 for f in files)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with read_lake() as con:
         assert con.execute("select count(*), count(distinct _source_file) from bronze.tickets").fetchall() == [
             (lines, len(files))
         ]
@@ -156,29 +155,29 @@ def test_a_full_disk_fails_with_a_clear_error_keeps_the_data_and_the_next_run_ca
         return  # the build half below runs once, with every file of the deployment on the full disk
 
     # the disk fills up again while dbt builds: the build fails, gold keeps its last good state
-    loaded = warehouse_rows(warehouse)
+    loaded = warehouse_rows()
     ballast = fill(small_disk, leave_bytes=1_000_000)
     build = ripple("build", env=env)
     # (dbt may also complain on stderr that it cannot write its own log on that disk)
     assert build.returncode == 1 and build.stderr.splitlines()[-1].startswith("ripple: dbt build failed")
     assert "No space left on device" in build.stdout
     ballast.unlink()
-    assert warehouse_rows(warehouse) == loaded
+    assert warehouse_rows() == loaded
     assert ripple("build", env=env).returncode == 0
-    incremental = warehouse_rows(warehouse)
+    incremental = warehouse_rows()
     assert incremental["gold.fact_tickets"] != loaded["gold.fact_tickets"]
     assert ripple("build", "--full-refresh", env=env).returncode == 0
-    assert warehouse_rows(warehouse) == incremental
+    assert warehouse_rows() == incremental
 
 
 def test_a_read_only_warehouse_fails_with_a_clear_error_and_changes_nothing(deployment, monkeypatch, small_disk):
     env = ticket_deployment(deployment, monkeypatch, small_disk)
     env["RIPPLE_DATA_DIR"] = str(deployment.data_dir)  # only the warehouse on the disk turned read-only
-    warehouse = small_disk / "warehouse.duckdb"
+    warehouse = small_disk / "lake.sqlite"
     deployment.generate(day(1), day(3))
     assert ripple("ingest", "tickets", env=env).returncode == 0
     assert ripple("build", env=env).returncode == 0
-    before = warehouse_rows(warehouse)
+    before = warehouse_rows()
     deployment.generate(day(4), day(5))
 
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
@@ -189,9 +188,9 @@ def test_a_read_only_warehouse_fails_with_a_clear_error_and_changes_nothing(depl
             assert result.stderr.startswith("ripple: ") and "read-only" in result.stderr.lower(), result.stderr
             assert str(warehouse) in result.stderr, result.stderr
             assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-        assert warehouse_rows(warehouse) == before
+        assert warehouse_rows() == before
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     assert ripple("ingest", "tickets", env=env).returncode == 0
     assert ripple("build", env=env).returncode == 0
-    assert warehouse_rows(warehouse)["bronze.tickets"] != before["bronze.tickets"]
+    assert warehouse_rows()["bronze.tickets"] != before["bronze.tickets"]

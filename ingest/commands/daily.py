@@ -1,4 +1,4 @@
-"""`ripple daily`: the next business day of every generated source, then ingest and build."""
+"""`ripple daily`: the next business day of every generated source, then ingest, build and maintain the lake."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from ingest import database, transform
 from ingest.commands.generate import local_landing, saved_ticket_settings
+from ingest.commands.maintain import maintain
 from ingest.config import Settings
 from ingest.errors import RippleError
 from ingest.landing import latest_landed_day
@@ -43,4 +44,5 @@ def run(settings: Settings, seed: int | None, volume: int | None) -> None:
         for source in sources.values():
             ingest(source, settings)
         transform.build(settings)
+        maintain(settings)
     print(f"daily: done in {time.monotonic() - started:.1f} s")

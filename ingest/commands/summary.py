@@ -29,6 +29,7 @@ from ingest.lock import warehouse_lock
 from ingest.pipeline import ingest
 from ingest.sources import DatabaseSource, load_sources
 from ingest.warehouse import connect
+from ingest.warehouse import exists as warehouse_exists
 
 MODES = ("incremental", "initial", "forward", "backfill")
 FILTER_NODES = (
@@ -133,7 +134,7 @@ def filter_columns(settings: Settings, table: str) -> set[str]:
 def plan(settings: Settings, table: str, recompute: dict | None = None) -> Plan:
     """What the next run will process: account-month versions loaded after the summary's watermark."""
     result = Plan(months=[])
-    if not settings.warehouse.exists():
+    if not warehouse_exists(settings):
         return result
     with connect(settings, read_only=True) as con:
         if not con.table_exists("bronze", table):
@@ -193,7 +194,7 @@ def run(
             raise RippleError("--mode backfill needs --start-month (and optionally --end-month, --backfill-filter)")
         if end_month < start_month:
             raise RippleError(f"--end-month {end_month} is before --start-month {start_month}")
-        columns = filter_columns(settings, source.table) if settings.warehouse.exists() else set()
+        columns = filter_columns(settings, source.table) if warehouse_exists(settings) else set()
         if not columns:
             raise RippleError(f"nothing to backfill: bronze.{source.table} is empty; run `ripple summary` first")
         recompute = {

@@ -11,7 +11,7 @@ LAYERS = ("bronze", "silver", "gold", "ops")
 
 def run(settings: Settings) -> None:
     if not warehouse.exists(settings):
-        raise RippleError(f"no warehouse at {settings.warehouse}: run `make demo` or `ripple ingest` first")
+        raise RippleError(f"no warehouse at {settings.lake.catalog}: run `make demo` or `ripple ingest` first")
     with warehouse.connect(settings, read_only=True) as con:
         counts = con.table_counts(LAYERS)
     print(f"\nwarehouse {settings.warehouse_name}")
