@@ -138,8 +138,9 @@ def load_lake_settings(data_dir: Path) -> LakeSettings:
     elif data_path.split("://", 1)[0] not in DATA_SCHEMES:
         raise RippleError(f"RIPPLE_LAKE_DATA_PATH={data_path!r}: use a local folder, s3://... or gs://...")
     retention = os.environ.get("RIPPLE_LAKE_RETENTION_DAYS", "7")
-    if not retention.isdigit():
-        raise RippleError(f"RIPPLE_LAKE_RETENTION_DAYS={retention!r}: give a whole number of days")
+    if not retention.isdigit() or int(retention) < 1:
+        # a day at least: a reader's query on the snapshot a run just replaced still finds its files
+        raise RippleError(f"RIPPLE_LAKE_RETENTION_DAYS={retention!r}: give a whole number of days, at least 1")
     return LakeSettings(catalog=catalog, data_path=data_path.rstrip("/") + "/", retention_days=int(retention))
 
 

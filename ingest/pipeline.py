@@ -31,9 +31,9 @@ def make_pipeline(source: Source, settings: Settings) -> dlt.Pipeline:
         staging = bigquery.dlt_staging(settings.bigquery)
         dataset = settings.bigquery.dataset(BRONZE)
     else:
-        # dlt's duckdb destination on this process's lake connection (ripple's code shares it):
-        # dlt's own ducklake destination opens and attaches a connection per load job and would
-        # download the extension; this way the lake is attached once, with ripple's settings.
+        # dlt's duckdb destination on this process's lake connection (ripple's code shares it).
+        # dlt 1.31's own ducklake destination opens and attaches a new connection on every
+        # borrow and refuses a given one ("External connections not supported").
         credentials = DuckDbCredentials(lake_connection(settings))
         destination, staging, dataset = dlt.destinations.duckdb(credentials), None, BRONZE
     return dlt.pipeline(

@@ -53,6 +53,35 @@ class Deployment:
         proc.wait()
         return killed
 
+    def lake_events(self) -> tuple[tuple[int, int], frozenset[Path]]:
+        """What a lake write changes: the SQLite catalog's write-ahead log (every catalog commit
+        writes it) and the set of Parquet data files (every table write adds some)."""
+        try:
+            stat = (self.data / "lake.sqlite-wal").stat()
+            wal = (stat.st_size, stat.st_mtime_ns)
+        except FileNotFoundError:
+            wal = (0, 0)
+        return wal, frozenset((self.data / "lake").rglob("*.parquet"))
+
+    def kill_at(self, event: str, nth: int, *args: str) -> bool:
+        """Start the command and SIGKILL its process group the moment the `nth` catalog commit
+        ("catalog commit") or Parquet file ("parquet write") of the run shows; True if it did."""
+        index = 0 if event == "catalog commit" else 1
+        last = self.lake_events()[index]
+        seen = 0
+        proc = subprocess.Popen(
+            [RIPPLE, *args], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        while proc.poll() is None:
+            now = self.lake_events()[index]
+            if now != last:
+                last, seen = now, seen + 1
+                if seen == nth:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                    return True
+        return False
+
     def snapshot(self) -> dict:
         result = {}
         with read_lake(self.env) as con:
@@ -194,3 +223,32 @@ def test_a_killed_run_then_a_normal_rerun_equals_an_uninterrupted_run(
     if step == "ingest" and killed and len(runs) == 2 and runs[0][0] == "failed":
         print(f"  the killed run is recorded as failed: {runs[0][1]}")
     assert runs[-1][0] == "success"
+
+
+LAKE_TRIALS = [(event, nth) for event in ("catalog commit", "parquet write") for nth in (1, 3, 6)]
+
+
+@pytest.mark.parametrize("event,nth", LAKE_TRIALS, ids=[f"{e.replace(' ', '-')}-{n}" for e, n in LAKE_TRIALS])
+def test_a_run_killed_during_a_catalog_commit_or_a_parquet_write_leaves_no_partial_data(
+    event, nth, inputs, pg_accounts, references, tmp_path
+):
+    expected = references["csv"][0]
+    deployment = new_deployment(tmp_path, inputs, pg_accounts)
+    killed = deployment.kill_at(event, nth, "ingest", "tickets")
+    print(f"{event} #{nth}: {'SIGKILL' if killed else 'the run finished first'}")
+    lines = {
+        f"tickets/{f.name}": len(f.read_text().splitlines()) - 1
+        for f in (tmp_path / "landing" / "tickets").glob("*.csv")
+    }
+    with read_lake(deployment.env) as con:  # what a reader sees right after the kill
+        tables = {t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()}
+        loaded = (
+            con.execute("select _source_file, count(*) from bronze.tickets group by 1").fetchall()
+            if "tickets" in tables
+            else []
+        )
+    assert all(rows == lines[file] for file, rows in loaded)  # each file whole, or not at all
+    deployment.run("ingest", "tickets")
+    deployment.run("build")
+    assert deployment.snapshot() == expected
+    assert deployment.runs()[-1][0] == "success"

@@ -10,10 +10,11 @@ import re
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import RIPPLE, day, free_port, read_lake, run_ripple
+from conftest import RIPPLE, day, free_port, read_lake, run_ripple, shifted_clock
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 LATEST_DAY = "select max(business_date)::varchar from gold.daily_ops_metrics"
@@ -224,7 +225,7 @@ def test_ripple_sql_prints_each_format_and_refuses_to_write(deployment):
     assert deployment.query("select count(*) from bronze.tickets") == [(expected_n,)]
 
 
-def test_maintain_merges_small_files_and_drops_expired_ones_keeping_every_row(deployment, monkeypatch):
+def test_maintain_merges_small_files_and_drops_expired_ones_keeping_every_row(deployment):
     for n in range(1, 5):  # one run a day: each adds small files and delete files
         deployment.generate(day(n))
         deployment.ripple("ingest", "tickets")
@@ -232,14 +233,17 @@ def test_maintain_merges_small_files_and_drops_expired_ones_keeping_every_row(de
     before = deployment.snapshot(schemas=("bronze", "silver", "gold"))
     files_before = sorted((deployment.data_dir / "lake").rglob("*.parquet"))
 
-    monkeypatch.setenv("RIPPLE_LAKE_RETENTION_DAYS", "0")  # expire every snapshot but the latest
-    maintain = run_ripple("maintain")
+    started = datetime.now(UTC)
+    maintain = run_ripple("maintain", env=shifted_clock("+8d"))  # every snapshot of the runs is past 7 days
     assert maintain.returncode == 0, maintain.stderr
     assert re.fullmatch(
-        r"maintain: \d+ snapshots expired \(older than 0 days\), \d+ unused files deleted, in [\d.]+ s\n",
+        r"maintain: \d+ snapshots expired \(older than 7 days\), \d+ unused files deleted, in [\d.]+ s\n",
         maintain.stdout,
     )
     files_after = sorted((deployment.data_dir / "lake").rglob("*.parquet"))
     assert len(files_after) < len(files_before)
     assert deployment.snapshot(schemas=("bronze", "silver", "gold")) == before
-    assert deployment.query("select count(*) from ducklake_snapshots('lake')") == [(1,)]
+    # only the snapshots maintain itself committed (its merges) are kept
+    assert deployment.query("select count(*) from ducklake_snapshots('lake') where snapshot_time < ?", [started]) == [
+        (0,)
+    ]
