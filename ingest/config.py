@@ -51,6 +51,12 @@ class Settings:
         return "bigquery" if self.bigquery else "duckdb"
 
     @property
+    def duckdb_config(self) -> dict[str, str | bool | int | float | list[str]]:
+        """The limits of every DuckDB connection to the warehouse: ripple's own, dlt's (dbt's profile
+        reads the same two variables)."""
+        return {"threads": self.duckdb_threads, "memory_limit": self.duckdb_memory_limit}
+
+    @property
     def warehouse_name(self) -> str:
         """The warehouse as messages name it."""
         if self.bigquery:
