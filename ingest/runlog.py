@@ -70,6 +70,11 @@ DDL = (
         run_id varchar not null,
         recorded_at timestamptz not null
     )""",
+    """create table if not exists ops.builds (
+        project_hash varchar not null,
+        bronze_state varchar not null,
+        built_at timestamptz not null
+    )""",
     """create table if not exists ops.schema_history (
         source_name varchar not null,
         schema_version integer not null,
