@@ -1,4 +1,4 @@
-"""Settings from the environment, with defaults that need nothing (see DESIGN.md)."""
+"""Settings from the environment, with defaults that need nothing (README: Configuration)."""
 
 from __future__ import annotations
 
