@@ -39,10 +39,10 @@ def extensions(lake: LakeSettings) -> list[str]:
 
 def duckdb_config(settings: Settings) -> dict[str, Any]:
     return {
+        **settings.duckdb_config,
         "extension_directory": extension_directory(),
         "autoinstall_known_extensions": False,
-        "threads": settings.duckdb_threads,
-        "memory_limit": settings.duckdb_memory_limit,
+        "TimeZone": "UTC",  # as dlt's sessions and dbt's (profiles.yml): never the host's zone
     }
 
 
