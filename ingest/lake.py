@@ -42,7 +42,6 @@ def duckdb_config(settings: Settings) -> dict[str, Any]:
         **settings.duckdb_config,
         "extension_directory": extension_directory(),
         "autoinstall_known_extensions": False,
-        "TimeZone": "UTC",  # as dlt's sessions and dbt's (profiles.yml): never the host's zone
     }
 
 
@@ -92,7 +91,10 @@ def storage_secret_sql(lake: LakeSettings) -> str | None:
 
 
 def configure(con: duckdb.DuckDBPyConnection, lake: LakeSettings) -> None:
-    """Load the extensions and create the storage secret on a fresh DuckDB connection."""
+    """Load the extensions, set the zone and create the storage secret on a fresh DuckDB connection."""
+    # every session in UTC, as dlt's and dbt's (profiles.yml): never the host's zone; GLOBAL, so
+    # the cursors dlt and ripple take from the connection have it too
+    con.execute("set global TimeZone = 'UTC'")
     for extension in extensions(lake):
         con.execute(f"load {extension}")
     secret = storage_secret_sql(lake)

@@ -3,10 +3,11 @@ schemas and compared with the live tables on their grain."""
 
 from __future__ import annotations
 
-import duckdb
 from conftest import day, run_ripple
 
 from ingest.commands.verify import SUFFIX
+from ingest.config import load_settings
+from ingest.warehouse import connect
 
 
 def scratch_schemas(deployment) -> list[str]:
@@ -32,7 +33,7 @@ def test_verify_is_clean_after_a_late_day_and_names_what_was_changed_behind_its_
     # changed behind ripple's back: a value, a missing row; and a killed verify's leftovers
     ticket = deployment.query("select min(ticket_id) from gold.fact_tickets")[0][0]
     with_leftovers = f"create schema gold{SUFFIX}; create table gold{SUFFIX}.fact_tickets as select 1 as x"
-    with duckdb.connect(str(deployment.warehouse)) as con:
+    with connect(load_settings()) as con:  # a writer on the lake, as any DuckDB client could be
         con.execute("update gold.fact_tickets set priority = 'P9' where ticket_id = ?", [ticket])
         con.execute("delete from gold.daily_ops_metrics where business_date = ?", [day(3)])
         con.execute(with_leftovers)
