@@ -46,7 +46,7 @@ test-soak: $(STAMP)  ## 20 SIGKILL trials per source kind and step, 5 seeds per 
 	RIPPLE_CRASH_TRIALS=20 RIPPLE_PROPERTY_SEEDS=5 RIPPLE_FUZZ_EXAMPLES=3000 $(BIN)/pytest -q -rP -n 2 \
 		tests/test_crash.py tests/test_equivalence.py tests/test_summary.py tests/unit/test_files_fuzz.py
 
-PY_SOURCES := ingest generator tests bench
+PY_SOURCES := ingest generator orchestration tests bench
 # sqlfluff renders the models with dbt (.sqlfluff): against an in-memory DuckDB, so it needs no
 # warehouse file and never waits for a run that holds one; it lints each model's full-build SQL.
 # One process (~17 s here): a second one parses the dbt project again and gains nothing.
