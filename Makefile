@@ -15,7 +15,7 @@ DEMO_SALES_START ?= 2024-03-01
 DEMO_SALES_END ?= 2024-03-07
 SEED ?= 42
 
-.PHONY: demo test test-soak lint ingest build daily docs clean help bench
+.PHONY: demo test test-soak lint ingest build daily docs orchestrate clean help bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -67,6 +67,14 @@ daily: $(STAMP)  ## generate the next business day (tickets, and sales if any), 
 
 docs: $(STAMP)  ## dbt docs generate + serve on http://localhost:8080
 	$(BIN)/ripple docs
+
+# Dagster's instance (runs, schedule ticks, sensor cursors) lives under the data dir, like all state
+DAGSTER_HOME_DIR = $(abspath $(or $(RIPPLE_DATA_DIR),data))/dagster
+DAGSTER_PORT ?= 3000
+orchestrate: $(STAMP)  ## Dagster web UI and daemon on http://localhost:3000: asset graph, schedules, landing-zone sensor
+	mkdir -p $(DAGSTER_HOME_DIR)
+	cp orchestration/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev -h 127.0.0.1 -p $(DAGSTER_PORT)
 
 clean:  ## remove the data dir, dbt artifacts and the virtualenv
 	rm -rf data dbt_project/target dbt_project/logs $(VENV)

@@ -18,7 +18,7 @@ from ingest import runlog, transform
 from ingest.commands.summary import plan, summary_source
 from ingest.config import Settings, load_settings
 from ingest.warehouse import connect
-from orchestration.dbt_project import RippleTranslator, export_dbt_env, manifest_dir, ripple_dbt_project
+from orchestration.dbt_project import RippleTranslator, dbt_environment, manifest_dir, ripple_dbt_project
 from orchestration.lock import held_lock
 
 SUMMARY_KEY = dg.AssetKey(["gold", "summary"])
@@ -54,8 +54,8 @@ def failure_reason(invocation: DbtCliInvocation) -> str:
 def ripple_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     settings = load_settings()
     transform.require_duckdb_target(settings)
-    export_dbt_env(settings)
-    with held_lock(settings, f"build (Dagster run {context.run.run_id[:8]})", context.log.info):
+    lock = held_lock(settings, f"build (Dagster run {context.run.run_id[:8]})", context.log.info)
+    with lock, dbt_environment(settings):
         with connect(settings) as con:
             runlog.ensure_tables(con)
         plan_metadata = summary_plan_metadata(settings) if SUMMARY_KEY in context.selected_asset_keys else {}

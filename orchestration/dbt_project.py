@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +38,24 @@ def newest_change(root: Path) -> float:
     return newest
 
 
-def export_dbt_env(settings: Settings) -> None:
-    """dagster-dbt runs dbt with this process's environment, in the dbt project's folder: the
-    warehouse path and DuckDB settings are set here as absolute values, as `ripple build` gives
-    them (a relative RIPPLE_DATA_DIR would otherwise point inside dbt_project/). dagster-dbt
-    sets dbt's target and log paths itself, per invocation."""
+@contextmanager
+def dbt_environment(settings: Settings) -> Iterator[None]:
+    """dagster-dbt runs dbt with this process's environment, in the dbt project's folder: while
+    it runs, the warehouse path and DuckDB settings are set as `ripple build` gives them, as
+    absolute paths (a relative RIPPLE_DATA_DIR would point inside dbt_project/), then restored.
+    dagster-dbt sets dbt's target and log paths itself, per invocation."""
     env = dbt_env(settings)
-    for name in ("RIPPLE_WAREHOUSE", "DBT_TARGET", "RIPPLE_DUCKDB_THREADS", "RIPPLE_DUCKDB_MEMORY"):
-        os.environ[name] = env[name]
-    os.environ["RIPPLE_DATA_DIR"] = str(settings.data_dir)
+    names = ("RIPPLE_DATA_DIR", "RIPPLE_WAREHOUSE", "DBT_TARGET", "RIPPLE_DUCKDB_THREADS", "RIPPLE_DUCKDB_MEMORY")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update({**{name: env[name] for name in names[1:]}, "RIPPLE_DATA_DIR": str(settings.data_dir)})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def ripple_dbt_project() -> DbtProject:
@@ -54,8 +64,8 @@ def ripple_dbt_project() -> DbtProject:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR, target_path=manifest_dir(settings))
     manifest = project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < newest_change(DBT_PROJECT_DIR):
-        export_dbt_env(settings)
-        dbt_cli(project).cli(["parse", "--quiet"], target_path=manifest_dir(settings)).wait()
+        with dbt_environment(settings):
+            dbt_cli(project).cli(["parse", "--quiet"], target_path=manifest_dir(settings)).wait()
     return project
 
 

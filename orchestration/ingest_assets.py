@@ -10,15 +10,16 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from ingest.config import load_settings
-from ingest.errors import RippleError
+from ingest.errors import RippleError, SourceUnavailable
 from ingest.pipeline import ingest
-from ingest.sources import DatabaseSource, FileSource, Source, load_sources
+from ingest.sources import FileSource, Source, load_sources
 from orchestration.lock import held_lock
 
-# A database that is down or restarting is the transient failure worth waiting out: database
-# sources retry 3 times, 1, 2 then 4 minutes apart. A file source is not retried: waiting does
-# not change a file, and its bad rows go to quarantine without failing the run.
-DATABASE_RETRY = dg.RetryPolicy(max_retries=3, delay=60, backoff=dg.Backoff.EXPONENTIAL)
+# A source database that is down or restarting (ripple's SourceUnavailable) is the transient
+# failure worth waiting out: the step is tried again 3 times, 1, 2 then 4 minutes later. Any
+# other failure (a wrong URL or declaration, an unset variable) fails at once: waiting changes
+# nothing. A file source's bad rows go to quarantine and never fail the run.
+TRANSIENT_RETRY = dg.RetryPolicy(max_retries=3, delay=60, backoff=dg.Backoff.EXPONENTIAL)
 
 
 def bronze_key(table: str) -> dg.AssetKey:
@@ -44,15 +45,13 @@ def origin_spec(source: Source) -> dg.AssetSpec:
 
 
 def source_asset(source: Source) -> dg.AssetsDefinition:
-    is_database = isinstance(source, DatabaseSource)
-
     @dg.asset(
         key=bronze_key(source.table),
         deps=[origin_spec(source).key],
         group_name="bronze",
         kinds={"dlt", "duckdb"},
         description=f"bronze.{source.table}: source `{source.name}` loaded by `ripple ingest {source.name}`",
-        retry_policy=DATABASE_RETRY if is_database else None,
+        retry_policy=TRANSIENT_RETRY,
         op_tags={"ripple/source": source.name},
     )
     def load(context: AssetExecutionContext) -> dg.MaterializeResult:
@@ -61,7 +60,7 @@ def source_asset(source: Source) -> dg.AssetsDefinition:
             try:
                 run = ingest(source, settings, progress=context.log.info)
             except RippleError as exc:
-                raise dg.Failure(description=str(exc), allow_retries=is_database) from None
+                raise dg.Failure(description=str(exc), allow_retries=isinstance(exc, SourceUnavailable)) from None
         return dg.MaterializeResult(
             metadata={
                 "ripple_run_id": run.run_id,

@@ -24,6 +24,7 @@ WINDOW_HOURS = 2
     job=tickets_job,
     cron_schedule="0 8 * * *",
     execution_timezone=KOLKATA,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="08:00 Asia/Kolkata: every ticket file not loaded yet (catch-up), then the ticket models",
 )
 def tickets_daily(context: ScheduleEvaluationContext) -> dg.RunRequest:
@@ -38,6 +39,7 @@ def tickets_daily(context: ScheduleEvaluationContext) -> dg.RunRequest:
     job=sales_job,
     cron_schedule=f"0 {','.join(str(h) for h in WINDOW_ENDS)} * * *",
     execution_timezone=SAO_PAULO,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="end of each business window, 12:00 to 22:00 America/Sao_Paulo: that window's sales files",
 )
 def sales_windows(context: ScheduleEvaluationContext) -> dg.RunRequest:
@@ -53,6 +55,7 @@ def sales_windows(context: ScheduleEvaluationContext) -> dg.RunRequest:
     job=nightly_build_job,
     cron_schedule="0 2 * * *",
     execution_timezone=SAO_PAULO,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="02:00 America/Sao_Paulo: silver and gold built again with all their tests",
 )
 def nightly_build(context: ScheduleEvaluationContext) -> dg.RunRequest:
@@ -63,6 +66,7 @@ def nightly_build(context: ScheduleEvaluationContext) -> dg.RunRequest:
     job=summary_job,
     cron_schedule="0 6 * * *",
     execution_timezone=SAO_PAULO,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="06:00 America/Sao_Paulo: accounts_all's new versions, then the summary and its validations",
 )
 def account_summary_daily(context: ScheduleEvaluationContext) -> dg.RunRequest:

@@ -43,6 +43,7 @@ def new_files(files: Iterable[LandedFile], cursor: str | None) -> tuple[list[Lan
 @dg.sensor(
     jobs=[tickets_job, sales_job],
     minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     description="launches the tickets or sales load when new files land in the landing zone",
 )
 def landing_zone(context: SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
