@@ -7,6 +7,7 @@ backfill records: `ripple summary --dry-run`) to its materialization. A failed b
 run with one line naming the first failing model or test.
 """
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,20 @@ from orchestration.lock import held_lock
 
 SUMMARY_KEY = dg.AssetKey(["gold", "summary"])
 PROJECT = ripple_dbt_project()
+
+
+def run_log_specs() -> list[dg.AssetSpec]:
+    """The ops tables ripple's ingest writes (its run log) that dbt models read, as external assets."""
+    manifest = json.loads(PROJECT.manifest_path.read_text(encoding="utf-8"))
+    return [
+        dg.AssetSpec(
+            ["ops", source["name"]],
+            description=f"ops.{source['name']}: ripple's run log, written by every ingest. {source.get('description', '')}",
+            group_name="ops",
+        )
+        for source in manifest["sources"].values()
+        if source["schema"] == "ops"
+    ]
 
 
 def summary_plan_metadata(settings: Settings) -> dict[str, Any]:

@@ -86,4 +86,4 @@ class RippleTranslator(DagsterDbtTranslator):
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return dbt_resource_props.get("config", {}).get("schema") or "seeds"
+        return dbt_resource_props.get("config", {}).get("schema")

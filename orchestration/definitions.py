@@ -6,7 +6,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.checks import summary_arrays_have_full_length, summary_has_no_duplicate_account_month
-from orchestration.dbt_assets import PROJECT, ripple_dbt_models
+from orchestration.dbt_assets import PROJECT, ripple_dbt_models, run_log_specs
 from orchestration.dbt_project import dbt_cli
 from orchestration.ingest_assets import origin_specs, source_assets
 from orchestration.jobs import JOBS
@@ -14,7 +14,7 @@ from orchestration.schedules import SCHEDULES
 from orchestration.sensors import landing_zone
 
 defs = dg.Definitions(
-    assets=[*origin_specs(), *source_assets(), ripple_dbt_models],
+    assets=[*origin_specs(), *source_assets(), *run_log_specs(), ripple_dbt_models],
     asset_checks=[summary_has_no_duplicate_account_month, summary_arrays_have_full_length],
     jobs=JOBS,
     schedules=SCHEDULES,
