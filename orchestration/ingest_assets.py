@@ -6,6 +6,8 @@ Upstream of each is where the source lives (its landing-zone files or its databa
 shown in the graph but loaded by nothing in Dagster.
 """
 
+import os
+
 import dagster as dg
 from dagster import AssetExecutionContext
 
@@ -15,11 +17,15 @@ from ingest.pipeline import ingest
 from ingest.sources import FileSource, Source, load_sources
 from orchestration.lock import held_lock
 
-# A source database that is down or restarting (ripple's SourceUnavailable) is the transient
-# failure worth waiting out: the step is tried again 3 times, 1, 2 then 4 minutes later. Any
-# other failure (a wrong URL or declaration, an unset variable) fails at once: waiting changes
-# nothing. A file source's bad rows go to quarantine and never fail the run.
-TRANSIENT_RETRY = dg.RetryPolicy(max_retries=3, delay=60, backoff=dg.Backoff.EXPONENTIAL)
+
+def transient_retry() -> dg.RetryPolicy:
+    """A source database that is down or restarting (ripple's SourceUnavailable) is the transient
+    failure worth waiting out: the step is tried again 3 times, RIPPLE_RETRY_DELAY seconds later
+    (default 60), then twice and four times that. Any other failure (a wrong URL or declaration,
+    an unset variable) fails at once: waiting changes nothing. A file source's bad rows go to
+    quarantine and never fail the run."""
+    delay = float(os.environ.get("RIPPLE_RETRY_DELAY", "60"))
+    return dg.RetryPolicy(max_retries=3, delay=delay, backoff=dg.Backoff.EXPONENTIAL)
 
 
 def bronze_key(table: str) -> dg.AssetKey:
@@ -51,7 +57,7 @@ def source_asset(source: Source) -> dg.AssetsDefinition:
         group_name="bronze",
         kinds={"dlt", "duckdb"},
         description=f"bronze.{source.table}: source `{source.name}` loaded by `ripple ingest {source.name}`",
-        retry_policy=TRANSIENT_RETRY,
+        retry_policy=transient_retry(),
         op_tags={"ripple/source": source.name},
     )
     def load(context: AssetExecutionContext) -> dg.MaterializeResult:

@@ -293,3 +293,23 @@ def test_the_web_ui_shows_the_asset_graph_and_every_asset(manifest_data_dir, def
         page.close()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
+
+
+def test_a_database_that_cannot_be_reached_is_retried_then_fails_with_ripples_reason(deployment, monkeypatch, tmp_path):
+    from conftest import declare_sources
+
+    from ingest.sources import get_source
+    from orchestration.ingest_assets import source_asset
+
+    declare_sources(monkeypatch, tmp_path, '[orders]\nkind = "table"\nsource_table = "orders"\nprimary_key = ["id"]\n')
+    port = free_port()  # nothing listens there: the database is down
+    monkeypatch.setenv("RIPPLE_SOURCE_URL", f"postgresql://ripple:s3cret@127.0.0.1:{port}/shop")
+    monkeypatch.setenv("RIPPLE_RETRY_DELAY", "0")
+    result = dg.materialize([source_asset(get_source("orders"))], raise_on_error=False)
+    assert not result.success
+    events = [e.event_type_value for e in result.all_events]
+    assert events.count("STEP_UP_FOR_RETRY") == 3 and events.count("STEP_FAILURE") == 1
+    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    description = failure.step_failure_data.user_failure_data.description
+    assert description.startswith(f"orders: extraction from postgresql://ripple:***@127.0.0.1:{port}/shop failed: ")
+    assert "\n" not in description and "s3cret" not in description
