@@ -1,12 +1,15 @@
 """The account summary's validations, as asset checks on gold.summary: no account-month twice,
-and every `<column>_history` array exactly `summary_history_length` (36) long."""
+and every `<column>_history` array exactly `summary_history_length` (36) long. They read the
+warehouse under ripple's lock, as no run outside Dagster may be writing it meanwhile."""
 
 import dagster as dg
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no types; its stubs are not in the lock
+from dagster import AssetCheckExecutionContext
 
 from ingest.config import DBT_PROJECT_DIR, load_settings
 from ingest.warehouse import connect
 from orchestration.dbt_assets import SUMMARY_KEY
+from orchestration.lock import held_lock
 
 
 def history_length() -> int:
@@ -15,8 +18,12 @@ def history_length() -> int:
 
 
 @dg.asset_check(asset=SUMMARY_KEY, description="no (cons_acct_key, rpt_as_of_mo) appears twice in gold.summary")
-def summary_has_no_duplicate_account_month() -> dg.AssetCheckResult:
-    with connect(load_settings(), read_only=True) as con:
+def summary_has_no_duplicate_account_month(context: AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    settings = load_settings()
+    with (
+        held_lock(settings, "check gold.summary (Dagster)", context.log.info),
+        connect(settings, read_only=True) as con,
+    ):
         (duplicates,) = con.execute(
             "select count(*) from (select 1 from gold.summary group by cons_acct_key, rpt_as_of_mo having count(*) > 1)"
         ).fetchone()
@@ -26,9 +33,13 @@ def summary_has_no_duplicate_account_month() -> dg.AssetCheckResult:
 @dg.asset_check(
     asset=SUMMARY_KEY, description="every <column>_history array of gold.summary has summary_history_length entries"
 )
-def summary_arrays_have_full_length() -> dg.AssetCheckResult:
+def summary_arrays_have_full_length(context: AssetCheckExecutionContext) -> dg.AssetCheckResult:
     length = history_length()
-    with connect(load_settings(), read_only=True) as con:
+    settings = load_settings()
+    with (
+        held_lock(settings, "check gold.summary (Dagster)", context.log.info),
+        connect(settings, read_only=True) as con,
+    ):
         columns = [c for c in con.columns("gold", "summary") if c.endswith("_history")]
         wrong = " or ".join(f"len({c}) is distinct from {length}" for c in columns)
         (bad_rows,) = con.execute(f"select count(*) from gold.summary where {wrong}").fetchone()

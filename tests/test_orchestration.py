@@ -108,6 +108,29 @@ def test_materializing_every_asset_builds_gold_equal_to_a_full_refresh(defs, sma
     assert checks["summary_has_no_duplicate_account_month"] and checks["summary_arrays_have_full_length"]
     assert len(checks) > 50 and all(checks.values())  # every dbt test ran as a check, and passed
     deployment.assert_full_refresh_changes_nothing()
+    assert_summary_checks_catch_a_duplicate_and_a_short_array(deployment)
+
+
+def assert_summary_checks_catch_a_duplicate_and_a_short_array(deployment) -> None:
+    import duckdb
+
+    from orchestration.checks import summary_arrays_have_full_length, summary_has_no_duplicate_account_month
+
+    with duckdb.connect(str(deployment.warehouse)) as con:
+        first, last = "min(cons_acct_key)", "max(cons_acct_key)"
+        con.execute(
+            f"insert into gold.summary select * from gold.summary where cons_acct_key = (select {first} from gold.summary) "
+            "order by rpt_as_of_mo limit 1"
+        )
+        con.execute(
+            "update gold.summary set balance_am_history = balance_am_history[1:35] "
+            f"where cons_acct_key = (select {last} from gold.summary) and rpt_as_of_mo = "
+            f"(select max(rpt_as_of_mo) from gold.summary where cons_acct_key = (select {last} from gold.summary))"
+        )
+    duplicates = summary_has_no_duplicate_account_month(dg.build_asset_check_context())
+    arrays = summary_arrays_have_full_length(dg.build_asset_check_context())
+    assert (duplicates.passed, duplicates.metadata["duplicate_account_months"].value) == (False, 1)
+    assert (arrays.passed, arrays.metadata["rows_with_wrong_length"].value) == (False, 1)
 
 
 def ticks(schedule: dg.ScheduleDefinition, after: datetime, count: int) -> list[tuple[str, str, dict]]:
