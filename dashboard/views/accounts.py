@@ -1,0 +1,101 @@
+"""Accounts: balance distribution, delinquency over time, accounts by status, and how many months
+each load of corrections rewrote, all from the 36-month summary (index 1 = the row's month)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, formatting
+from dashboard.layout import bounds, date_range, kpis, no_data_yet
+from dashboard.warehouse import query
+
+TITLE = "Accounts"
+# days past due of the month itself -> status, in the order the chart shows them
+STATUS = """case when days_past_due_history[1] is null then 'not reported'
+                 when days_past_due_history[1] = 0 then 'current'
+                 when days_past_due_history[1] < 30 then '1–29 days past due'
+                 when days_past_due_history[1] < 60 then '30–59 days past due'
+                 when days_past_due_history[1] < 90 then '60–89 days past due'
+                 else '90+ days past due' end"""
+STATUS_ORDER = [
+    "current",
+    "1–29 days past due",
+    "30–59 days past due",
+    "60–89 days past due",
+    "90+ days past due",
+    "not reported",
+]
+
+
+def render() -> None:
+    st.title(TITLE)
+    span = bounds(query("select min(month_date) as first, max(month_date) as last from gold.summary"))
+    if span is None:
+        no_data_yet("account history")
+        return
+    start, end = date_range("accounts", *span)
+    month = query(
+        "select max(month_date) as month from gold.summary where month_date between ? and ?", [start, end]
+    ).iloc[0]["month"]
+    if pd.isna(month):
+        st.info("No month starts in this date range: widen it to include the first day of a month.")
+        return
+    month_label = f"{month:%b %Y}"
+    latest = query(
+        """select count(*) as accounts, sum(balance_am_history[1])::double as balance,
+                   count(*) filter (where days_past_due_history[1] >= 30) / nullif(count(*), 0) as delinquent
+            from gold.summary where month_date = ?""",
+        [month],
+    ).iloc[0]
+    kpis(
+        {
+            "Accounts (all time)": formatting.count(
+                query("select count(*) as n from gold.latest_summary").iloc[0]["n"]
+            ),
+            f"Reporting in {month_label}": formatting.count(latest["accounts"]),
+            f"Total balance, {month_label}": formatting.count(latest["balance"]),
+            f"30+ days past due, {month_label}": formatting.share(latest["delinquent"]),
+        }
+    )
+    left, right = st.columns(2)
+    with left:
+        balances = query(
+            "select balance_am_history[1]::double as balance from gold.summary where month_date = ?", [month]
+        )
+        charts.histogram(balances, "balance", f"Balance distribution, {month_label}")
+        statuses = query(
+            f"select {STATUS} as status, count(*) as accounts from gold.summary where month_date = ? group by 1",
+            [month],
+        )
+        charts.bars(statuses, "status", "accounts", f"Accounts by status, {month_label}", sort=STATUS_ORDER)
+    with right:
+        delinquency = query(
+            """select month_date,
+                      100 * count(*) filter (where days_past_due_history[1] >= 30) / count(*) as dpd30_pct,
+                      100 * count(*) filter (where days_past_due_history[1] >= 90) / count(*) as dpd90_pct
+               from gold.summary where month_date between ? and ? group by 1 order by 1""",
+            [start, end],
+        )
+        charts.lines(
+            delinquency,
+            "month_date",
+            {"dpd30_pct": "30+ days past due %", "dpd90_pct": "90+ days past due %"},
+            "Delinquency over time (share of reporting accounts)",
+            axis_format=",.1f",
+            unit=charts.MONTH,
+        )
+        batches = query(
+            """select _loaded_at::timestamp as loaded_at, count(*) as rows_rewritten,
+                      count(distinct month_date) as months_rewritten,
+                      min(month_date) as first_month, max(month_date) as last_month
+               from gold.summary group by 1 order by 1"""
+        )
+        charts.bars(
+            batches.assign(load=batches["loaded_at"].dt.strftime("%Y-%m-%d %H:%M:%S")),
+            "load",
+            "months_rewritten",
+            "Months each load rewrote (summary rows whose latest input came with it)",
+            sort="ascending",
+        )
+    st.dataframe(batches, hide_index=True)
