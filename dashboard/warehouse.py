@@ -45,6 +45,7 @@ def query(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         raise NoData(f"there is no warehouse at {path} yet")
     con = _connect(path)
     try:
+        con.execute("set TimeZone = 'UTC'")  # times shown and cast are UTC, whatever the host's zone
         return con.execute(sql, list(params)).df()
     except duckdb.CatalogException as exc:
         missing = MISSING.search(str(exc))

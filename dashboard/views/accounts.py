@@ -86,16 +86,16 @@ def render() -> None:
             unit=charts.MONTH,
         )
         batches = query(
-            """select _loaded_at::timestamp as loaded_at, count(*) as rows_rewritten,
+            """select strftime(_loaded_at, '%Y-%m-%d %H:%M:%S UTC') as loaded_at, count(*) as rows_rewritten,
                       count(distinct month_date) as months_rewritten,
                       min(month_date) as first_month, max(month_date) as last_month
                from gold.summary group by 1 order by 1"""
         )
         charts.bars(
-            batches.assign(load=batches["loaded_at"].dt.strftime("%Y-%m-%d %H:%M:%S")),
-            "load",
+            batches,
+            "loaded_at",
             "months_rewritten",
             "Months each load rewrote (summary rows whose latest input came with it)",
             sort="ascending",
         )
-    st.dataframe(batches, hide_index=True)
+    st.table(batches, hide_index=True)

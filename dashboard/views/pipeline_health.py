@@ -26,7 +26,7 @@ def render() -> None:
         return
     start, end = date_range("pipeline", *span)
     last_runs = query(
-        """select source_name as source, source_type as kind, status, started_at::timestamp as started_at,
+        """select source_name as source, source_type as kind, status, strftime(started_at, '%Y-%m-%d %H:%M:%S UTC') as started_at,
                   epoch(ended_at - started_at) as seconds, rows_loaded, rows_quarantined, error_message
            from ops.ingestion_metadata
            qualify row_number() over (partition by source_name order by started_at desc) = 1
@@ -51,7 +51,7 @@ def render() -> None:
         }
     )
     st.subheader("Last run per source")
-    st.dataframe(
+    st.table(
         last_runs.assign(
             duration=last_runs["seconds"].map(formatting.duration),
             rows_loaded=last_runs["rows_loaded"].map(formatting.count),
@@ -65,7 +65,7 @@ def render() -> None:
         charts.columns(per_day, "execution_date", "count", "Rows loaded and quarantined per run day", color="rows")
     with right:
         reasons = query(
-            """select source_name as source, reason, count(*) as rows, max(loaded_at)::timestamp as last_seen
+            """select source_name as source, reason, count(*) as rows, strftime(max(loaded_at), '%Y-%m-%d %H:%M UTC') as last_seen
                from ops.quarantine where cast(loaded_at as date) between ? and ?
                group by all order by rows desc, reason limit 20""",
             [start, end],
@@ -75,30 +75,30 @@ def render() -> None:
         else:
             charts.bars(reasons, "reason", "rows", "Quarantine reasons (top 20)", color="source")
     st.subheader("Freshness against each source's cadence")
-    st.dataframe(freshness, hide_index=True)
+    st.table(freshness, hide_index=True)
     left, right = st.columns(2)
     with left:
-        st.subheader("Schema drift")
+        st.subheader("Schema drift (latest 50 changes)")
         drift = query(
-            """select source_name as source, schema_version, detected_at::timestamp as detected_at, column_name,
+            """select source_name as source, schema_version, strftime(detected_at, '%Y-%m-%d %H:%M UTC') as detected_at, column_name,
                       change, previous_data_type, data_type
-               from ops.schema_drift order by detected_at desc, source, column_name"""
+               from ops.schema_drift order by detected_at desc, source, column_name limit 50"""
         )
         if drift.empty:
             st.info("No schema drift: every source still sends the columns it first sent.")
         else:
-            st.dataframe(drift, hide_index=True)
+            st.table(drift, hide_index=True)
     with right:
         st.subheader("Watermarks")
         watermarks = query(
-            """select source_name as source, cursor_column, cursor_value, updated_at::timestamp as updated_at,
+            """select source_name as source, cursor_column, cursor_value, strftime(updated_at, '%Y-%m-%d %H:%M UTC') as updated_at,
                       updated_by
                from ops.watermarks order by source"""
         )
         if watermarks.empty:
             st.info("No database source has a watermark yet.")
         else:
-            st.dataframe(watermarks, hide_index=True)
+            st.table(watermarks, hide_index=True)
 
 
 def source_freshness() -> pd.DataFrame:

@@ -32,6 +32,8 @@ def command(port: int) -> list[str]:
         "none",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",  # no Deploy button: this app serves one deployment's warehouse
     ]
 
 
