@@ -21,8 +21,12 @@ def _time_axis(column: str, unit: str) -> alt.X:
     )
 
 
-def _show(chart: alt.Chart, title: str) -> None:
-    st.altair_chart(chart.properties(title=title, height=260), width="stretch")
+HEIGHT = 260  # pixels; bar charts grow with their categories so that every label shows
+BAR_PITCH = 24
+
+
+def _show(chart: alt.Chart, title: str, height: int = HEIGHT) -> None:
+    st.altair_chart(chart.properties(title=title, height=height), width="stretch")
 
 
 def lines(
@@ -73,14 +77,15 @@ def bars(
     """Horizontal bars of `value` per `category` (largest first unless `sort` says otherwise),
     stacked by `color` if given."""
     encoding: dict[str, Any] = {
-        "y": alt.Y(f"{category}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=260)),
+        "y": alt.Y(f"{category}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         "x": alt.X(f"{value}:Q", title=None, axis=alt.Axis(format=axis_format)),
     }
     tooltip: list[Any] = [f"{category}:N", alt.Tooltip(f"{value}:Q", format=axis_format)]
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom"))
         tooltip.append(f"{color}:N")
-    _show(alt.Chart(frame).mark_bar().encode(**encoding, tooltip=tooltip), title)
+    height = max(HEIGHT, BAR_PITCH * frame[category].nunique())
+    _show(alt.Chart(frame).mark_bar().encode(**encoding, tooltip=tooltip), title, height)
 
 
 def columns(

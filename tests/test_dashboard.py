@@ -114,7 +114,7 @@ def wait_until_up(url: str, server: subprocess.Popen) -> None:
 @pytest.fixture
 def browser_page(chromium: Browser) -> Iterator[tuple[Page, list[str]]]:
     """A browser tab and the errors its console and scripts report."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context = chromium.new_context(viewport={"width": 1400, "height": 2200})
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)

@@ -3,7 +3,6 @@ each load of corrections rewrote, all from the 36-month summary (index 1 = the r
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts, formatting
@@ -35,39 +34,31 @@ def render() -> None:
         no_data_yet("account history")
         return
     start, end = date_range("accounts", *span)
-    month = query(
-        "select max(month_date) as month from gold.summary where month_date between ? and ?", [start, end]
-    ).iloc[0]["month"]
-    if pd.isna(month):
+    # the accounts of the range's last month, one row each: the KPIs, the histogram and the statuses
+    accounts = query(
+        f"""select month_date, balance_am_history[1]::double as balance,
+                   days_past_due_history[1] as days_past_due, {STATUS} as status,
+                   (select count(*) from gold.latest_summary) as accounts_ever
+            from gold.summary
+            where month_date = (select max(month_date) from gold.summary where month_date between ? and ?)""",
+        [start, end],
+    )
+    if accounts.empty:
         st.info("No month starts in this date range: widen it to include the first day of a month.")
         return
-    month_label = f"{month:%b %Y}"
-    latest = query(
-        """select count(*) as accounts, sum(balance_am_history[1])::double as balance,
-                   count(*) filter (where days_past_due_history[1] >= 30) / nullif(count(*), 0) as delinquent
-            from gold.summary where month_date = ?""",
-        [month],
-    ).iloc[0]
+    month_label = f"{accounts['month_date'].iloc[0]:%b %Y}"
     kpis(
         {
-            "Accounts (all time)": formatting.count(
-                query("select count(*) as n from gold.latest_summary").iloc[0]["n"]
-            ),
-            f"Reporting in {month_label}": formatting.count(latest["accounts"]),
-            f"Total balance, {month_label}": formatting.count(latest["balance"]),
-            f"30+ days past due, {month_label}": formatting.share(latest["delinquent"]),
+            "Accounts (all time)": formatting.count(accounts["accounts_ever"].iloc[0]),
+            f"Reporting in {month_label}": formatting.count(len(accounts)),
+            f"Total balance, {month_label}": formatting.count(accounts["balance"].sum()),
+            f"30+ days past due, {month_label}": formatting.share((accounts["days_past_due"] >= 30).mean()),
         }
     )
     left, right = st.columns(2)
     with left:
-        balances = query(
-            "select balance_am_history[1]::double as balance from gold.summary where month_date = ?", [month]
-        )
-        charts.histogram(balances, "balance", f"Balance distribution, {month_label}")
-        statuses = query(
-            f"select {STATUS} as status, count(*) as accounts from gold.summary where month_date = ? group by 1",
-            [month],
-        )
+        charts.histogram(accounts, "balance", f"Balance distribution, {month_label}")
+        statuses = accounts.groupby("status", as_index=False).size().rename(columns={"size": "accounts"})
         charts.bars(statuses, "status", "accounts", f"Accounts by status, {month_label}", sort=STATUS_ORDER)
     with right:
         delinquency = query(

@@ -18,24 +18,25 @@ def render() -> None:
         no_data_yet("tickets")
         return
     start, end = date_range("ops", *span)
-    daily = query("select * from gold.daily_ops_metrics where business_date between ? and ? order by 1", [start, end])
-    totals = query(
-        """select sum(tickets_opened) as opened, sum(tickets_resolved) as resolved,
-                  100 * sum(sla_breaches) / nullif(sum(tickets_resolved), 0) as breach_pct
-           from gold.features_daily where business_date between ? and ?""",
+    daily = query(
+        """select metrics.*, features.sla_breaches
+           from gold.daily_ops_metrics as metrics
+           inner join gold.features_daily as features using (business_date)
+           where business_date between ? and ? order by business_date""",
         [start, end],
-    ).iloc[0]
+    )
     turnaround = query(
         """select avg(resolution_seconds) / 3600 as mean, median(resolution_seconds) / 3600 as median,
                   quantile_cont(resolution_seconds, 0.9) / 3600 as p90
            from gold.fact_tickets where resolved_date between ? and ?""",
         [start, end],
     ).iloc[0]
+    resolved, breaches = daily["tickets_resolved"].sum(), daily["sla_breaches"].sum()
     kpis(
         {
-            "Tickets opened": formatting.count(totals["opened"]),
-            "Tickets resolved": formatting.count(totals["resolved"]),
-            "SLA breached": formatting.percent(totals["breach_pct"]),
+            "Tickets opened": formatting.count(daily["tickets_opened"].sum()),
+            "Tickets resolved": formatting.count(resolved),
+            "SLA breached": formatting.percent(breaches / resolved * 100 if resolved else None),
             f"Backlog on {end:%d %b %Y}": formatting.count(daily["backlog"].iloc[-1] if len(daily) else None),
         }
     )

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, formatting
-from dashboard.layout import bounds, date_range, kpis, no_data_yet
+from dashboard.layout import date_range, kpis, no_data_yet
 from dashboard.warehouse import query
 from ingest.freshness import judge
 from ingest.sources import FileSource, load_sources
@@ -20,28 +20,32 @@ TITLE = "Pipeline health"
 
 def render() -> None:
     st.title(TITLE)
-    span = bounds(query("select min(execution_date) as first, max(execution_date) as last from ops.ingestion_metadata"))
-    if span is None:
+    # rows per run day and kind, for every day: the filter's bounds come from it too
+    per_day = query(
+        """select execution_date, 'loaded' as rows, sum(rows_loaded) as count
+           from ops.ingestion_metadata group by 1
+           union all
+           select execution_date, 'quarantined', sum(rows_quarantined)
+           from ops.ingestion_metadata group by 1
+           order by 1, 2"""
+    )
+    if per_day.empty:
         no_data_yet("ingest runs")
         return
-    start, end = date_range("pipeline", *span)
+    start, end = date_range("pipeline", per_day["execution_date"].min().date(), per_day["execution_date"].max().date())
+    per_day = per_day[per_day["execution_date"].dt.date.between(start, end)]
     last_runs = query(
-        """select source_name as source, source_type as kind, status, strftime(started_at, '%Y-%m-%d %H:%M:%S UTC') as started_at,
-                  epoch(ended_at - started_at) as seconds, rows_loaded, rows_quarantined, error_message
+        """select source_name as source, source_type as kind, status,
+                  strftime(started_at, '%Y-%m-%d %H:%M:%S UTC') as started_at,
+                  epoch(ended_at - started_at) as seconds, rows_loaded, rows_quarantined, error_message,
+                  max(ended_at) filter (where status = 'success' and files > 0)
+                      over (partition by source_name) as last_files_loaded,
+                  max(ended_at) filter (where status = 'success') over (partition by source_name) as last_success
            from ops.ingestion_metadata
            qualify row_number() over (partition by source_name order by started_at desc) = 1
            order by source"""
     )
-    freshness = source_freshness()
-    per_day = query(
-        """select execution_date, 'loaded' as rows, sum(rows_loaded) as count
-           from ops.ingestion_metadata where execution_date between ? and ? group by 1
-           union all
-           select execution_date, 'quarantined', sum(rows_quarantined)
-           from ops.ingestion_metadata where execution_date between ? and ? group by 1
-           order by 1, 2""",
-        [start, end, start, end],
-    )
+    freshness = source_freshness(last_runs.set_index("source"))
     kpis(
         {
             "Sources": formatting.count(len(last_runs)),
@@ -57,7 +61,7 @@ def render() -> None:
             rows_loaded=last_runs["rows_loaded"].map(formatting.count),
             rows_quarantined=last_runs["rows_quarantined"].map(formatting.count),
             error_message=last_runs["error_message"].fillna(""),
-        ).drop(columns="seconds"),
+        ).drop(columns=["seconds", "last_files_loaded", "last_success"]),
         hide_index=True,
     )
     left, right = st.columns(2)
@@ -101,19 +105,14 @@ def render() -> None:
             st.table(watermarks, hide_index=True)
 
 
-def source_freshness() -> pd.DataFrame:
+def source_freshness(last_runs: pd.DataFrame) -> pd.DataFrame:
     """Each declared source judged by ingest/freshness.py: a file source is as new as its last
     run that loaded files, a database source as its last successful run."""
-    last = query(
-        """select source_name, max(ended_at) filter (where files > 0) as last_files,
-                  max(ended_at) as last_success
-           from ops.ingestion_metadata where status = 'success' group by 1"""
-    ).set_index("source_name")
     now = datetime.now(UTC)
     rows = []
     for name, source in load_sources().items():
-        column = "last_files" if isinstance(source, FileSource) else "last_success"
-        value = last[column].get(name) if name in last.index else None
+        column = "last_files_loaded" if isinstance(source, FileSource) else "last_success"
+        value = last_runs[column].get(name) if name in last_runs.index else None
         proved = None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime().astimezone(UTC)
         rows.append(
             {

@@ -20,29 +20,34 @@ def render() -> None:
         no_data_yet("sales")
         return
     start, end = date_range("sales", *span)
-    totals = query(
-        """select sum(revenue) as revenue, sum(orders) as orders,
+    # one row per day, then the whole range (grouping set ()): exact sums in reais for both
+    sums = query(
+        """select business_date, sum(revenue) as revenue, sum(orders) as orders,
                   sum(revenue) / nullif(sum(completed_orders), 0) as average_ticket,
                   sum(delivery_share * orders) / nullif(sum(orders), 0) as delivery_share,
                   sum(cancelled_orders) / nullif(sum(orders), 0) as cancelled_share
-           from gold.sales_daily where business_date between ? and ?""",
+           from gold.sales_daily where business_date between ? and ?
+           group by grouping sets ((business_date), ()) order by business_date nulls last""",
         [start, end],
-    ).iloc[0]
+    )
+    totals, days = sums.iloc[-1], sums.iloc[:-1]
     kpis(
         {
             "Revenue": formatting.brl(totals["revenue"]),
             "Orders": formatting.count(totals["orders"]),
             "Average ticket": formatting.brl(totals["average_ticket"]),
-            "Delivery": formatting.share(totals["delivery_share"]),
-            "Cancelled": formatting.share(totals["cancelled_share"]),
         }
     )
-    daily = query(
-        """select business_date, sum(revenue)::double as revenue,
-                  sum(delivery_share * orders) / sum(orders) * 100 as delivery_pct,
-                  sum(cancelled_orders) / sum(orders) * 100 as cancelled_pct
-           from gold.sales_daily where business_date between ? and ? group by 1 order by 1""",
-        [start, end],
+    kpis(
+        {
+            "Delivery orders": formatting.share(totals["delivery_share"]),
+            "Cancelled orders": formatting.share(totals["cancelled_share"]),
+        }
+    )
+    daily = days.assign(
+        revenue=days["revenue"].astype(float),
+        delivery_pct=days["delivery_share"] * 100,
+        cancelled_pct=days["cancelled_share"] * 100,
     )
     left, right = st.columns(2)
     with left:
