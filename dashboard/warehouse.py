@@ -40,10 +40,11 @@ def location() -> str:
 
 def query(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """The result of one read-only query, on a connection opened for it alone."""
-    path = load_settings().warehouse
+    settings = load_settings()
+    path = settings.warehouse
     if not path.exists():
         raise NoData(f"there is no warehouse at {path} yet")
-    con = _connect(path)
+    con = _connect(path, settings.duckdb_config)
     try:
         con.execute("set TimeZone = 'UTC'")  # times shown and cast are UTC, whatever the host's zone
         return con.execute(sql, list(params)).df()
@@ -54,10 +55,10 @@ def query(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         con.close()
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, config: dict[str, Any]) -> duckdb.DuckDBPyConnection:
     for _ in range(BUSY_RETRIES):
         try:
-            return duckdb.connect(str(path), read_only=True)
+            return duckdb.connect(str(path), read_only=True, config=config)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise

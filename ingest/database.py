@@ -108,9 +108,11 @@ def read_batches(source: DatabaseSource, url: str, sql: str, loaded_at: datetime
 
 
 def _duckdb() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(
+    con = duckdb.connect(
         config={"extension_directory": extension_directory(), "autoinstall_known_extensions": False, "threads": 2}
     )
+    con.execute("set TimeZone = 'UTC'")  # source timestamps read the same whatever the host's zone
+    return con
 
 
 def _sqlite_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBatch]:

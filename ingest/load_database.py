@@ -105,7 +105,7 @@ def load(
     # A first extract of a table into an empty bronze has nothing to merge with: append.
     first_extract = stored is None and source.kind == "table" and not bronze_has_rows(settings, source.table)
     resource = dlt.resource(
-        extracted_rows(source, url, sql, runlog.now(), tally, progress),
+        extracted_rows(source, url, sql, run.loaded_at, tally, progress),
         name=source.table,
         # with a cursor, merge on the primary key; without one, each run replaces the table
         write_disposition="append" if first_extract else MERGE_ON_KEY if source.cursor else "replace",

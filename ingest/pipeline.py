@@ -32,7 +32,7 @@ def make_pipeline(source: Source, settings: Settings) -> dlt.Pipeline:
         dataset = settings.bigquery.dataset(BRONZE)
     else:
         credentials = DuckDbCredentials(str(settings.warehouse))
-        credentials.global_config = {"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit}
+        credentials.global_config = settings.duckdb_config
         destination, staging, dataset = dlt.destinations.duckdb(credentials), None, BRONZE
     return dlt.pipeline(
         pipeline_name=f"ripple_{source.name}",
