@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest.config import Settings
-from ingest.errors import RippleError
+from ingest.errors import RippleError, SourceUnavailable
 from ingest.sources import DatabaseSource
 
 BATCH_ROWS = 250_000
@@ -102,7 +102,7 @@ def read_batches(source: DatabaseSource, url: str, sql: str, loaded_at: datetime
         message = re.sub(r'at "host=[^"]*"', "at the source", str(exc)).replace(url, redacted(url))
         if parsed.password:
             message = message.replace(parsed.password, "***")
-        raise RippleError(
+        raise SourceUnavailable(
             f"{source.name}: extraction from {redacted(url)} failed: {message.strip().splitlines()[0]}"
         ) from None
 

@@ -30,13 +30,17 @@ def catalog_lock(settings: Settings):
     try:
         row = con.execute("select pg_try_advisory_lock(hashtext(%s))", [CATALOG_LOCK_KEY]).fetchone()
         if not (row and row[0]):
-            raise RippleError(
+            raise LockTaken(
                 f"another run holds {settings.warehouse_name} (a ripple run on a machine sharing its "
                 "PostgreSQL catalog); nothing was changed, try again when it ends"
             )
         yield  # the lock lives as long as this session: a killed run's session ends, and with it the lock
     finally:
         con.close()
+
+
+class LockTaken(RippleError):
+    """Another run holds the lock: nothing was changed (an orchestrator may wait and try again)."""
 
 
 @contextmanager
@@ -48,7 +52,7 @@ def warehouse_lock(settings: Settings, command: str):
         except BlockingIOError:
             f.seek(0)
             holder = f.read().strip() or "another process"
-            raise RippleError(
+            raise LockTaken(
                 f"another run holds {settings.warehouse_name} ({holder}); nothing was changed, try again when it ends"
             ) from None
         f.seek(0)
