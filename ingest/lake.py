@@ -13,6 +13,8 @@ readers never block a run, each checked here:
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,17 @@ def prepare_catalog(lake: LakeSettings) -> None:
         con.close()
     if lake.data_scheme == "file":
         Path(lake.data_path).mkdir(parents=True, exist_ok=True)
+
+
+def require_writable(lake: LakeSettings) -> None:
+    """A writer on a local lake needs both folders writable; said at once, not at the first commit."""
+    folders = [] if lake.on_postgres else [Path(lake.catalog).parent]
+    folders += [Path(lake.data_path)] if lake.data_scheme == "file" else []
+    for folder in folders:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        if not os.access(folder, os.W_OK):
+            raise OSError(errno.EACCES, f"{os.strerror(errno.EACCES)}: {folder}")
 
 
 def storage_secret_sql(lake: LakeSettings) -> str | None:
@@ -124,6 +137,7 @@ def open_lake(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyCon
         if read_only:
             con.execute("use lake")
             return con
+        require_writable(lake)
         con.close()
         con = duckdb.connect(lake.attach_path, config=duckdb_config(settings))
         configure(con, lake)
