@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -64,7 +65,13 @@ def redacted(url: str) -> str:
 
 
 def extraction_sql(source: DatabaseSource, since: str | None, backend: str) -> str:
-    """The SQL run on the source database. `since` is already validated and lookback-adjusted."""
+    """The SQL run on the source database. `since` is already validated and lookback-adjusted.
+
+    Rows at the bound are read again (`>=`): the merge on the primary key makes that harmless,
+    and a batch committed in two transactions with the same cursor value is not cut in half.
+    Rows whose cursor cannot order them (NULL, and for timestamps 'infinity' and '-infinity')
+    are read on every run: they never move the watermark, and are never left behind.
+    """
     body = f"select * from {source.source_table}" if source.kind == "table" else f"select * from ({source.query}) as q"
     if source.cursor and since is not None:
         if source.cursor_type == "integer":
@@ -74,7 +81,10 @@ def extraction_sql(source: DatabaseSource, since: str | None, backend: str) -> s
             literal = f"cast('{since}' as {'timestamptz' if zoned else 'timestamp'})"
         else:  # DuckDB over SQLite, and other databases, cast a string literal to the column's type
             literal = f"'{since}'"
-        body += f" where {source.cursor} > {literal}"
+        unordered = f"{source.cursor} is null"
+        if source.cursor_type == "timestamp" and backend in ("postgresql", "sqlite"):  # both have isfinite()
+            unordered += f" or not isfinite({source.cursor})"
+        body += f" where {source.cursor} >= {literal} or {unordered}"
     return body
 
 
@@ -87,17 +97,38 @@ def backend_of(source: DatabaseSource, url: str) -> str:
         raise RippleError(f"{source.name}: {source.connection} is not a valid database URL") from None
 
 
-def read_batches(source: DatabaseSource, url: str, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBatch]:
-    """The rows of `sql`, with `_loaded_at` added, as Arrow record batches."""
+@dataclass
+class SourceClock:
+    """The source database's own time when the extraction started, and (PostgreSQL) the start of
+    the oldest transaction open then: what the next watermark may not pass."""
+
+    started: datetime | None = None
+    oldest_open: datetime | None = None
+
+
+# Client sessions only: autovacuum and other background workers commit no rows of a source.
+POSTGRES_CLOCK = (
+    "select now(), (select min(xact_start) from pg_stat_activity "
+    "where backend_type = 'client backend' and xact_start is not null and pid <> pg_backend_pid())"
+)
+
+
+def read_batches(
+    source: DatabaseSource, url: str, sql: str, loaded_at: datetime, clock: SourceClock
+) -> Iterator[pa.RecordBatch]:
+    """The rows of `sql`, with `_loaded_at` added, as Arrow record batches; `clock` is set before
+    the first batch."""
     parsed = parse_url(url)
     try:
         backend = parsed.get_backend_name()
         if backend == "postgresql":
-            yield from _postgres_batches(parsed, sql, loaded_at)
-        elif backend == "sqlite":
-            yield from _sqlite_batches(parsed, sql, loaded_at)
+            yield from _postgres_batches(parsed, sql, loaded_at, clock)
         else:
-            yield from _connectorx_batches(parsed, sql, loaded_at)
+            clock.started = datetime.now(UTC)
+            if backend == "sqlite":
+                yield from _sqlite_batches(parsed, sql, loaded_at)
+            else:
+                yield from _connectorx_batches(parsed, sql, loaded_at)
     except (duckdb.Error, RuntimeError, OSError) as exc:
         message = re.sub(r'at "host=[^"]*"', "at the source", str(exc)).replace(url, redacted(url))
         if parsed.password:
@@ -128,7 +159,7 @@ def _sqlite_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBat
         con.close()
 
 
-def _postgres_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBatch]:
+def _postgres_batches(url, sql: str, loaded_at: datetime, clock: SourceClock) -> Iterator[pa.RecordBatch]:
     parts = {
         "host": url.host,
         "port": url.port,
@@ -143,6 +174,9 @@ def _postgres_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordB
         con.execute("load postgres")
         # ATTACH takes no parameters: the DSN goes in as a quoted literal
         con.execute(f"attach '{dsn.replace(chr(39), chr(39) * 2)}' as source_db (type postgres, read_only)")
+        row = con.execute("select * from postgres_query('source_db', ?)", [POSTGRES_CLOCK]).fetchone()
+        assert row is not None
+        clock.started, clock.oldest_open = row
         yield from con.execute(
             "select *, ?::timestamptz as _loaded_at from postgres_query('source_db', ?)", [loaded_at, sql]
         ).fetch_record_batch(BATCH_ROWS)

@@ -1,16 +1,16 @@
 """Load a database source into bronze: extract what is past the watermark, merge it, move the watermark.
 
-Top to bottom: read the stored watermark, extract the rows with cursor > watermark - lookback
-(ingest/database.py; the SQL runs in the source database), hand the Arrow batches to dlt,
-which merges them on the primary key, then record the schema seen and store the new
-watermark. The watermark moves only after dlt's load committed: a crash in between
+Top to bottom: read the stored watermark, extract the rows with cursor >= watermark - lookback
+(and those whose cursor cannot order them; ingest/database.py, the SQL runs in the source
+database), hand the Arrow batches to dlt, which merges them on the primary key, then record
+the schema seen and store the new watermark (ingest/watermark.py says how far it may move). The watermark moves only after dlt's load committed: a crash in between
 re-extracts rows that the merge then deduplicates, so nothing is missed or doubled.
 
 Why ops.watermarks and not dlt's own `dlt.sources.incremental(cursor, lag=...)`: the
 watermark is a row in the warehouse that an operator can see, rewind and audit (`ripple
 watermark`, ops.watermark_changes), the same on every destination, where dlt keeps its
 cursor inside the pipeline state; ripple decides how the watermark may move (only after the
-load committed, never on a NULL cursor), where dlt's incremental takes the largest value it
+load committed, never on a NULL, non-finite or future cursor, never past a transaction still open), where dlt's incremental takes the largest value it
 saw; and the window re-read behind the watermark is deduplicated by the destination's merge
 on the primary key, which late rows need anyway, instead of by dlt's boundary deduplication
 over the extracted rows.
@@ -19,8 +19,8 @@ over the extracted rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import dlt
 import duckdb
@@ -42,7 +42,9 @@ class ExtractTally:
     """What the extraction saw, filled in while dlt pulls the batches."""
 
     columns: list[tuple[str, str]] | None = None  # (name, Arrow type) of the first batch, for drift
-    max_cursor: str | None = None
+    clock: database.SourceClock = field(default_factory=database.SourceClock)
+    max_cursor: str | None = None  # the largest cursor that may move the watermark
+    unordered: int = 0  # rows whose cursor is NULL, non-finite or beyond the extraction start + tolerance
     row_hash: int = 0  # XOR of every row's hash: an order-independent checksum
     rows: int = 0
     bytes: int = 0
@@ -59,13 +61,17 @@ def extracted_rows(
     """The items of the source's dlt resource: the extracted batches, `_loaded_at` added."""
     hasher = duckdb.connect()
     try:
-        for batch in database.read_batches(source, url, sql, loaded_at):
+        for batch in database.read_batches(source, url, sql, loaded_at, tally.clock):
             if tally.columns is None:
                 tally.columns = [(f.name, str(f.type)) for f in batch.schema if f.name != "_loaded_at"]
             if batch.num_rows == 0:
                 continue
             if source.cursor:
-                tally.max_cursor = watermark.newer(source, tally.max_cursor, watermark.max_cursor(batch, source.cursor))
+                assert tally.clock.started is not None  # set before the first batch
+                horizon = tally.clock.started + timedelta(seconds=source.max_cursor_ahead)
+                scan = watermark.scan_cursor(batch, source.cursor, horizon)
+                tally.max_cursor = watermark.newer(source, tally.max_cursor, scan.max_value)
+                tally.unordered += scan.nulls + scan.ahead
             tally.row_hash ^= row_hash(hasher, batch.select([n for n in batch.schema.names if n != "_loaded_at"]))
             tally.rows += batch.num_rows
             tally.bytes += batch.nbytes
@@ -97,7 +103,7 @@ def load(
     since = watermark.lower_bound(source, stored)
     sql = database.extraction_sql(source, since, backend)
     if since is not None:
-        how = f" where {source.cursor} > {since} (watermark {stored}, lookback {source.lookback})"
+        how = f" where {source.cursor} >= {since} (watermark {stored}, lookback {source.lookback})"
     else:
         how = " (full extract, no watermark yet)" if source.cursor else " (full load)"
     progress(f"{source.name}: extracting {source.source_table or 'query'} from {database.redacted(url)}{how}")
@@ -116,7 +122,15 @@ def load(
     run.rows_read = run.rows_loaded = tally.rows
     run.bytes = tally.bytes
     run.checksum = f"{tally.row_hash & 0xFFFFFFFFFFFFFFFF:016x}"
-    new_watermark = watermark.newer(source, stored, tally.max_cursor)
+    new_watermark = stored
+    if tally.max_cursor is not None and tally.clock.started is not None:
+        bound = watermark.limit(source, tally.clock.started, tally.clock.oldest_open)
+        new_watermark = watermark.newer(source, stored, watermark.capped(source, tally.max_cursor, bound))
+    if tally.unordered:
+        progress(
+            f"  {tally.unordered:,} rows have a NULL or non-finite {source.cursor}, or one later than the "
+            f"extraction start + {source.max_cursor_ahead} s: loaded, never moving the watermark, re-read every run"
+        )
     with connect(settings) as con:
         if tally.columns:
             drift = runlog.record_schema(con, source.name, tally.columns, run.run_id)

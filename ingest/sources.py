@@ -215,6 +215,8 @@ class DatabaseSource(Scheduled):
     cursor: Identifier | None = None
     cursor_type: Literal["timestamp", "integer"] = "timestamp"
     lookback: StrictInt = Field(default=0, ge=0)  # seconds (timestamp cursor) or units (integer cursor)
+    # a timestamp cursor later than the extraction's start + this many seconds never moves the watermark
+    max_cursor_ahead: StrictInt = Field(default=300, ge=0)
     primary_key: tuple[Identifier, ...] = ()
     summary: StrictBool = False  # `ripple summary` ingests this source before it builds the account summary
 

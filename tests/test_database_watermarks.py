@@ -1,0 +1,116 @@
+"""Watermarks of database sources that nothing in the data can poison, against a real PostgreSQL
+server: NULL, future and infinite cursors, a transaction open across an extraction, a batch
+committed in two transactions with the same cursor value."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+from conftest import declare_sources
+
+
+@pytest.fixture
+def events(postgres, pg_schema, deployment, monkeypatch, tmp_path):
+    postgres.execute(f"""
+        create table {pg_schema}.events (event_id int primary key, updated_at timestamptz);
+        create table {pg_schema}.batches (account int, month text, base_ts timestamp not null,
+                                          primary key (account, month, base_ts));
+    """)
+    monkeypatch.setenv("RIPPLE_SOURCE_URL", postgres.url)
+    declare_sources(
+        monkeypatch,
+        tmp_path,
+        f"""
+[events]
+kind = "table"
+source_table = "{pg_schema}.events"
+cursor = "updated_at"
+primary_key = ["event_id"]
+
+[batches]
+kind = "table"
+source_table = "{pg_schema}.batches"
+cursor = "base_ts"
+lookback = 0
+primary_key = ["account", "month", "base_ts"]
+""",
+    )
+    return pg_schema
+
+
+def watermark_of(deployment, source: str) -> str:
+    return deployment.query("select cursor_value from ops.watermarks where source_name = ?", [source])[0][0]
+
+
+def test_null_future_and_infinite_cursors_are_loaded_re_read_and_never_move_the_watermark(
+    postgres, events, deployment, capsys
+):
+    postgres.execute(
+        f"insert into {events}.events values (1, '2024-01-01 00:00+00'), (2, null), (3, '9999-12-31 00:00+00'),"
+        " (4, 'infinity'), (5, '-infinity')"
+    )
+    deployment.ripple("ingest", "events")
+    assert "4 rows have a NULL or non-finite updated_at, or one later than the extraction start + 300 s" in (
+        capsys.readouterr().out
+    )
+    assert watermark_of(deployment, "events") == "2024-01-01 00:00:00+00:00"
+    assert deployment.query("select event_id, isfinite(updated_at) from bronze.events order by 1") == [
+        (1, True),
+        (2, None),
+        (3, True),
+        (4, False),
+        (5, False),
+    ]
+
+    postgres.execute(f"insert into {events}.events values (6, '2024-02-01 00:00+00'), (7, null), (8, '-infinity')")
+    deployment.ripple("ingest", "events")
+    assert deployment.query("select count(*), count(distinct event_id) from bronze.events") == [(8, 8)]
+    assert watermark_of(deployment, "events") == "2024-02-01 00:00:00+00:00"
+
+
+def test_a_watermark_near_year_one_minus_the_lookback_does_not_overflow(
+    postgres, events, deployment, monkeypatch, tmp_path
+):
+    declare_sources(
+        monkeypatch,
+        tmp_path,
+        f"""
+[events]
+kind = "table"
+source_table = "{events}.events"
+cursor = "updated_at"
+lookback = 3600
+primary_key = ["event_id"]
+""",
+    )
+    postgres.execute(f"insert into {events}.events values (1, '0001-01-01 00:10+00')")
+    deployment.ripple("watermark", "set", "events", "0001-01-01 00:00:30+00:00")
+    deployment.ripple("ingest", "events")
+    assert deployment.query("select event_id from bronze.events") == [(1,)]
+    assert watermark_of(deployment, "events") == "0001-01-01 00:10:00+00:00"
+
+
+def test_a_row_of_a_transaction_open_during_an_extraction_is_read_by_the_next_one(postgres, events, deployment):
+    with psycopg.connect(postgres.url) as slow:  # stamps its row with its own start, commits after the run
+        slow.execute(f"insert into {events}.events values (10, now())")
+        time.sleep(0.05)
+        postgres.execute(f"insert into {events}.events values (11, clock_timestamp())")
+        deployment.ripple("ingest", "events")  # lookback 0
+        assert deployment.query("select event_id from bronze.events") == [(11,)]
+        opened = slow.execute("select now()").fetchone()[0]
+        slow.commit()
+    assert watermark_of(deployment, "events") <= opened.isoformat(sep=" ")  # held at the open transaction
+    deployment.ripple("ingest", "events")
+    assert deployment.query("select event_id from bronze.events order by 1") == [(10,), (11,)]
+
+
+def test_a_batch_committed_in_two_transactions_with_the_same_cursor_is_read_whole(postgres, events, deployment):
+    stamp = "2026-02-01 06:00:00"
+    postgres.execute(f"insert into {events}.batches select g, '2026-01', '{stamp}' from generate_series(1, 3) g")
+    deployment.ripple("ingest", "batches")
+    postgres.execute(f"insert into {events}.batches select g, '2026-01', '{stamp}' from generate_series(4, 6) g")
+    deployment.ripple("ingest", "batches")
+    assert deployment.query("select count(*), count(distinct account) from bronze.batches") == [(6, 6)]
+    assert watermark_of(deployment, "batches") == stamp
