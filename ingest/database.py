@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.config import Settings
 from ingest.errors import RippleError
@@ -122,7 +123,7 @@ def read_batches(
     try:
         backend = parsed.get_backend_name()
         if backend == "postgresql":
-            yield from _postgres_batches(parsed, sql, loaded_at, clock)
+            yield from _postgres_batches(source, parsed, sql, loaded_at, clock)
         else:
             clock.started = datetime.now(UTC)
             if backend == "sqlite":
@@ -159,7 +160,9 @@ def _sqlite_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBat
         con.close()
 
 
-def _postgres_batches(url, sql: str, loaded_at: datetime, clock: SourceClock) -> Iterator[pa.RecordBatch]:
+def _postgres_batches(
+    source: DatabaseSource, url, sql: str, loaded_at: datetime, clock: SourceClock
+) -> Iterator[pa.RecordBatch]:
     parts = {
         "host": url.host,
         "port": url.port,
@@ -177,11 +180,49 @@ def _postgres_batches(url, sql: str, loaded_at: datetime, clock: SourceClock) ->
         row = con.execute("select * from postgres_query('source_db', ?)", [POSTGRES_CLOCK]).fetchone()
         assert row is not None
         clock.started, clock.oldest_open = row
-        yield from con.execute(
-            "select *, ?::timestamptz as _loaded_at from postgres_query('source_db', ?)", [loaded_at, sql]
-        ).fetch_record_batch(BATCH_ROWS)
+        shape = con.execute("select * from postgres_query('source_db', ?)", [f"select * from ({sql}) as q limit 0"])
+        exact = exact_numbers_sql(sql, shape.arrow().schema)
+        for batch in con.execute(
+            "select *, ?::timestamptz as _loaded_at from postgres_query('source_db', ?)", [loaded_at, exact]
+        ).fetch_record_batch(BATCH_ROWS):
+            yield without_nan_flags(source, batch)
     finally:
         con.close()
+
+
+NAN_FLAGS = "_ripple_nan_columns"
+
+
+def exact_numbers_sql(sql: str, schema: pa.Schema) -> str:
+    """`sql` wrapped so that no PostgreSQL numeric NaN or Infinity turns into 0, which DuckDB's
+    postgres scanner does with them. A numeric it reads as DOUBLE (unconstrained, or wider than
+    38 digits) is sent as float8, which keeps NaN and ±Infinity; a numeric(p,s) (DECIMAL) cannot
+    hold NaN, so the rows that have one say which columns in an extra column."""
+    columns, checks = [], []
+    for field in schema:
+        name = '"' + field.name.replace('"', '""') + '"'
+        columns.append(f"q.{name}::float8 as {name}" if pa.types.is_float64(field.type) else f"q.{name}")
+        if pa.types.is_decimal(field.type):
+            checks.append(f"case when q.{name} = 'NaN' then '{field.name.replace(chr(39), chr(39) * 2)}' end")
+    if checks:
+        columns.append(f"nullif(concat_ws(', ', {', '.join(checks)}), '') as {NAN_FLAGS}")
+    return f"select {', '.join(columns)} from ({sql}) as q"
+
+
+def without_nan_flags(source: DatabaseSource, batch: pa.RecordBatch) -> pa.RecordBatch:
+    """The batch without its NaN flags; a row with a NaN in a DECIMAL column fails the run, naming it."""
+    if NAN_FLAGS not in batch.schema.names:
+        return batch
+    flags = batch.column(NAN_FLAGS)
+    if flags.null_count < len(flags):
+        row = pc.index(pc.is_valid(flags), True).as_py()
+        key = ", ".join(f"{k}={batch.column(k)[row].as_py()}" for k in source.primary_key if k in batch.schema.names)
+        raise RippleError(
+            f"{source.name}: {flags[row].as_py()} is NaN in the source ({key or f'row {row + 1}'}); its "
+            "numeric(p,s) type cannot hold NaN in bronze (it would load as 0): nothing was loaded, "
+            "correct the row in the source"
+        )
+    return batch.select([n for n in batch.schema.names if n != NAN_FLAGS])
 
 
 def libpq_quote(value: str) -> str:

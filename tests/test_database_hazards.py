@@ -1,14 +1,15 @@
-"""Watermarks of database sources that nothing in the data can poison, against a real PostgreSQL
-server: NULL, future and infinite cursors, a transaction open across an extraction, a batch
-committed in two transactions with the same cursor value."""
+"""Database sources as real databases behave, against a real PostgreSQL server: watermarks that
+NULL, future and infinite cursors cannot poison, a transaction open across an extraction, a
+batch committed in two transactions with the same cursor value; numeric NaN and Infinity."""
 
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 import psycopg
 import pytest
-from conftest import declare_sources
+from conftest import declare_sources, run_ripple
 
 
 @pytest.fixture
@@ -114,3 +115,36 @@ def test_a_batch_committed_in_two_transactions_with_the_same_cursor_is_read_whol
     deployment.ripple("ingest", "batches")
     assert deployment.query("select count(*), count(distinct account) from bronze.batches") == [(6, 6)]
     assert watermark_of(deployment, "batches") == stamp
+
+
+def test_numeric_nan_and_infinity_are_kept_or_fail_the_run_naming_the_row_never_zero(
+    postgres, pg_schema, deployment, monkeypatch, tmp_path
+):
+    postgres.execute(f"""
+        create table {pg_schema}.readings (reading_id int primary key, ratio numeric, price numeric(10, 2));
+        insert into {pg_schema}.readings values
+            (1, 'NaN', 1.25), (2, 'Infinity', 2.50), (3, '-Infinity', 3.75), (4, 0.5, 4.00);
+    """)
+    monkeypatch.setenv("RIPPLE_SOURCE_URL", postgres.url)
+    declare_sources(
+        monkeypatch,
+        tmp_path,
+        f'[readings]\nkind = "table"\nsource_table = "{pg_schema}.readings"\nprimary_key = ["reading_id"]\n',
+    )
+    deployment.ripple("ingest", "readings")
+    rows = deployment.query("select reading_id, ratio::varchar, price from bronze.readings order by 1")
+    assert [(r[0], r[1], float(r[2])) for r in rows] == [
+        (1, "nan", 1.25),
+        (2, "inf", 2.5),
+        (3, "-inf", 3.75),
+        (4, "0.5", 4.0),
+    ]
+
+    postgres.execute(f"update {pg_schema}.readings set price = 'NaN' where reading_id = 3")
+    result = run_ripple("ingest", "readings")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "ripple: readings: price is NaN in the source (reading_id=3); its numeric(p,s) type cannot hold NaN in bronze "
+        "(it would load as 0): nothing was loaded, correct the row in the source\n"
+    )
+    assert deployment.query("select price from bronze.readings where reading_id = 3") == [(Decimal("3.75"),)]
