@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingest import deadline
 from ingest.config import Settings
 from ingest.errors import RippleError
 from ingest.sources import DatabaseSource
@@ -118,7 +119,20 @@ def read_batches(
     source: DatabaseSource, url: str, sql: str, loaded_at: datetime, clock: SourceClock
 ) -> Iterator[pa.RecordBatch]:
     """The rows of `sql`, with `_loaded_at` added, as Arrow record batches; `clock` is set before
-    the first batch."""
+    the first batch. A source that sends nothing for `statement_timeout` seconds fails the run."""
+
+    def timed_out() -> RippleError:
+        return RippleError(
+            f"{source.name}: {redacted(url)} sent nothing for {source.statement_timeout} s (statement_timeout): "
+            "the extraction was abandoned, the watermark not moved"
+        )
+
+    yield from deadline.bounded(_read_batches(source, url, sql, loaded_at, clock), source.statement_timeout, timed_out)
+
+
+def _read_batches(
+    source: DatabaseSource, url: str, sql: str, loaded_at: datetime, clock: SourceClock
+) -> Iterator[pa.RecordBatch]:
     parsed = parse_url(url)
     try:
         backend = parsed.get_backend_name()
@@ -169,8 +183,9 @@ def _postgres_batches(
         "user": url.username,
         "password": url.password,
         "dbname": url.database,
+        "connect_timeout": source.connect_timeout,
         **url.query,
-    }  # query parameters are libpq keywords (sslmode, options...)
+    }  # query parameters are libpq keywords (sslmode, options, a connect_timeout of the URL's own...)
     dsn = " ".join(f"{k}={libpq_quote(str(v))}" for k, v in parts.items() if v is not None)
     con = _duckdb()
     try:

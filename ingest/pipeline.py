@@ -7,7 +7,8 @@ ingest/load_database.py; this module makes the dlt pipeline and keeps the record
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from datetime import date
 
 import dlt
@@ -87,4 +88,39 @@ def ingest(
         raise
     with connect(settings) as con:
         runlog.finish_run(con, run)
+    prune_load_packages(pipeline, settings.kept_load_packages)
     return run
+
+
+def prune_load_packages(pipeline: dlt.Pipeline, kept: int) -> None:
+    """Delete dlt's finished load packages but the newest `kept`: their rows are in bronze, and
+    each holds a copy of everything it loaded (~48 MB per million rows)."""
+    loaded = sorted(pipeline.list_completed_load_packages())  # load ids are start times: oldest first
+    storage = pipeline._get_load_storage()
+    for load_id in loaded[: max(len(loaded) - kept, 0)]:
+        storage.delete_loaded_package(load_id)
+
+
+def ingest_each(sources: Iterable[Source], settings: Settings, **options) -> tuple[list[str], int]:
+    """Every source in turn, one failing never stopping the others (each failure is printed in one
+    line); returns the names of those that failed and the rows quarantined."""
+    failed, quarantined = [], 0
+    for source in sources:
+        try:
+            quarantined += ingest(source, settings, **options).rows_quarantined
+        except RippleError as exc:
+            print(f"ripple: {exc}", file=sys.stderr)
+            failed.append(source.name)
+    return failed, quarantined
+
+
+def last_failed(settings: Settings, names: Iterable[str]) -> list[str]:
+    """The sources among `names` whose last run failed (or never finished)."""
+    with connect(settings) as con:
+        if not con.table_exists("ops", "ingestion_metadata"):
+            return []
+        rows = con.execute(
+            "select source_name, arg_max(status, started_at) from ops.ingestion_metadata group by source_name"
+        ).fetchall()
+    last = dict(rows)
+    return [name for name in names if last.get(name, "success") != "success"]

@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from conftest import declare_sources, run_ripple
+from conftest import day, declare_sources, run_ripple
+
+from ingest.config import load_settings
 
 
 @pytest.fixture
@@ -148,3 +150,141 @@ def test_numeric_nan_and_infinity_are_kept_or_fail_the_run_naming_the_row_never_
         "(it would load as 0): nothing was loaded, correct the row in the source\n"
     )
     assert deployment.query("select price from bronze.readings where reading_id = 3") == [(Decimal("3.75"),)]
+
+
+def frozen_source(monkeypatch, tmp_path, server, **timeouts) -> None:
+    server.execute("create table items (item_id int primary key, updated_at timestamptz not null);")
+    server.execute("insert into items values (1, '2024-01-01 00:00+00')")
+    monkeypatch.setenv("RIPPLE_SOURCE_URL", server.url)
+    settings = "\n".join(f"{k} = {v}" for k, v in timeouts.items())
+    declare_sources(
+        monkeypatch,
+        tmp_path,
+        f"""
+[items]
+kind = "table"
+source_table = "public.items"
+cursor = "updated_at"
+primary_key = ["item_id"]
+{settings}
+
+[slow]
+kind = "query"
+query = "select 1 as slow_id, pg_sleep(60) as slept"
+{settings}
+""",
+    )
+
+
+def test_a_frozen_server_fails_the_run_in_one_line_within_the_timeout_and_frees_the_lock(
+    make_postgres_server, deployment, monkeypatch, tmp_path
+):
+    server = make_postgres_server()
+    frozen_source(monkeypatch, tmp_path, server, connect_timeout=2, statement_timeout=3)
+    deployment.ripple("ingest", "items")
+    server.freeze()
+    started = time.monotonic()
+    first = run_ripple("ingest", "items", timeout=60)
+    assert time.monotonic() - started < 20
+    assert first.returncode == 1
+    assert first.stderr.startswith(f"ripple: items: extraction from {server.url} failed: ")
+    assert "timeout expired" in first.stderr and len(first.stderr.splitlines()) == 1
+    second = run_ripple("ingest", "items", timeout=60)  # the lock was released: it runs, and fails alike
+    assert second.returncode == 1 and "another run holds" not in second.stderr
+    server.thaw()
+    server.execute("insert into items values (2, '2024-01-02 00:00+00')")
+    deployment.ripple("ingest", "items")
+    assert deployment.query("select count(*) from bronze.items") == [(2,)]
+    assert deployment.query("select status from ops.ingestion_metadata order by started_at") == [
+        ("success",),
+        ("failed",),
+        ("failed",),
+        ("success",),
+    ]
+
+
+def test_a_statement_that_sends_nothing_fails_the_run_after_statement_timeout(
+    make_postgres_server, deployment, monkeypatch, tmp_path
+):
+    server = make_postgres_server()
+    frozen_source(monkeypatch, tmp_path, server, statement_timeout=2)
+    started = time.monotonic()
+    result = run_ripple("ingest", "slow", timeout=60)
+    assert time.monotonic() - started < 20
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"ripple: slow: {server.url} sent nothing for 2 s (statement_timeout): "
+        "the extraction was abandoned, the watermark not moved\n"
+    )
+
+
+def test_daily_with_the_database_down_loads_and_builds_the_files_reports_each_failure_and_waits(
+    make_postgres_server, deployment, monkeypatch
+):
+    server = make_postgres_server()
+    monkeypatch.setenv("RIPPLE_SOURCE_URL", server.url)
+    deployment.generate(day(1), day(3))
+    deployment.ripple("generate", "reference", "--units", "2")
+    deployment.ripple("generate", "accounts", "--accounts", "20")
+    deployment.ripple("generate", "sales", "--date", day(1), "--units", "2")
+    deployment.hold_back(day(3))
+    deployment.ripple("ingest")
+    deployment.ripple("build")
+    deployment.release(day(3))  # landed while the database is down
+    server.stop()
+
+    down = run_ripple("daily")
+    assert down.returncode == 1
+    errors = down.stderr.splitlines()
+    assert errors[0].startswith("ripple: daily: no new day generated: ")
+    assert [e.split(":")[1].strip() for e in errors[1:4]] == ["units", "products", "accounts_all"]
+    assert (
+        errors[4]
+        == "ripple: daily: ingest failed for units, products, accounts_all (recorded in ops.ingestion_metadata)"
+    )
+    assert deployment.query("select max(business_date)::varchar from gold.daily_ops_metrics") == [(day(3),)]
+
+    still_down = run_ripple("daily")
+    assert still_down.returncode == 1
+    assert "daily: the last run of units, products, accounts_all failed: no new day until it has loaded" in (
+        still_down.stdout
+    )
+    assert not deployment.ticket_file(day(4)).exists()
+
+    server.start()
+    assert run_ripple("daily").returncode == 0  # catches up, still without a new day
+    assert not deployment.ticket_file(day(4)).exists()
+    assert run_ripple("daily").returncode == 0
+    assert deployment.query("select max(business_date)::varchar from gold.daily_ops_metrics") == [(day(4),)]
+
+
+def folder_bytes(path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def test_finished_load_packages_are_removed_or_kept_as_set_and_the_folder_stays_bounded(
+    postgres, pg_schema, deployment, monkeypatch, tmp_path
+):
+    postgres.execute(f"create table {pg_schema}.lines (line_id int primary key, body text, n int)")
+    monkeypatch.setenv("RIPPLE_SOURCE_URL", postgres.url)
+    declare_sources(
+        monkeypatch,
+        tmp_path,
+        f'[lines]\nkind = "table"\nsource_table = "{pg_schema}.lines"\ncursor = "n"\ncursor_type = "integer"\n'
+        'primary_key = ["line_id"]\n',
+    )
+    pipelines = load_settings().pipelines_dir
+    sizes = []
+    for n in range(10):
+        postgres.execute(
+            f"insert into {pg_schema}.lines select g, md5(g::text), {n} from generate_series({n * 20000}, {n * 20000 + 19999}) g"
+        )
+        if n == 8:
+            monkeypatch.setenv("RIPPLE_KEEP_LOAD_PACKAGES", "2")
+        deployment.ripple("ingest", "lines")
+        sizes.append(folder_bytes(pipelines))
+    assert deployment.query("select count(*) from bronze.lines") == [(200_000,)]
+    assert sizes[7] < sizes[0] * 1.5  # eight loads of 20,000 new rows each: no growth
+    loaded = pipelines / "ripple_lines" / "load" / "loaded"
+    assert len(list(loaded.iterdir())) == 2  # kept as RIPPLE_KEEP_LOAD_PACKAGES says
+    assert sizes[9] > 10 * sizes[7]  # two packages of 40,000 rows each

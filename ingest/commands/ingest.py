@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 
 from ingest.config import Settings
 from ingest.errors import RippleError
 from ingest.lock import warehouse_lock
-from ingest.pipeline import ingest
+from ingest.pipeline import ingest, ingest_each
 from ingest.sources import FileSource, check_glob, get_source, load_sources
 
 
@@ -20,18 +19,13 @@ def run(settings: Settings, names: list[str], day: date | None, files_glob: str 
         raise RippleError(f"{names[0]} is a database source: --date and --files apply to file sources")
     if files_glob:
         check_glob(files_glob, "--files")
-    failed, quarantined = [], 0
     with warehouse_lock(settings, "ingest"):
-        for source in sources:
-            try:
-                quarantined += ingest(
-                    source, settings, dates={day} if day else None, files_glob=files_glob
-                ).rows_quarantined
-            except RippleError as exc:
-                if len(sources) == 1:
-                    raise
-                print(f"ripple: {exc}", file=sys.stderr)  # one source failing does not stop the others
-                failed.append(source.name)
+        if len(sources) == 1:  # its error is the command's
+            run = ingest(sources[0], settings, dates={day} if day else None, files_glob=files_glob)
+            failed: list[str] = []
+            quarantined = run.rows_quarantined
+        else:  # one source failing does not stop the others
+            failed, quarantined = ingest_each(sources, settings)
     if failed:
         raise RippleError(f"ingest failed for {', '.join(failed)} (recorded in ops.ingestion_metadata)")
     if quarantined and settings.fail_on_quarantine:
