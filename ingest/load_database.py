@@ -29,6 +29,7 @@ from dlt.common.schema.typing import TWriteDispositionConfig
 
 from ingest import database, runlog, watermark
 from ingest.config import Settings
+from ingest.errors import RippleError
 from ingest.frames import row_hash
 from ingest.sources import DatabaseSource
 from ingest.warehouse import connect
@@ -64,6 +65,7 @@ def extracted_rows(
         for batch in database.read_batches(source, url, sql, loaded_at, tally.clock):
             if tally.columns is None:
                 tally.columns = [(f.name, str(f.type)) for f in batch.schema if f.name != "_loaded_at"]
+                require_columns(source, [name for name, _ in tally.columns])
             if batch.num_rows == 0:
                 continue
             if source.cursor:
@@ -79,6 +81,17 @@ def extracted_rows(
             yield batch
     finally:
         hasher.close()
+
+
+def require_columns(source: DatabaseSource, extracted: list[str]) -> None:
+    """A declared column the source no longer has fails the run: never NULLs flowing into gold."""
+    missing = [c for c in (*source.primary_key, *source.required_columns) if c not in extracted]
+    if missing:
+        raise RippleError(
+            f"{source.name}: required column {', '.join(missing)} is missing from "
+            f"{source.source_table or 'the query'} (it has {', '.join(extracted)}); nothing was loaded: "
+            "restore it in the source, or change required_columns in the declaration and the models reading it"
+        )
 
 
 def bronze_has_rows(settings: Settings, table: str) -> bool:

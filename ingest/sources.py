@@ -220,6 +220,7 @@ class DatabaseSource(Scheduled):
     connect_timeout: StrictInt = Field(default=30, ge=1)  # seconds to connect (PostgreSQL)
     statement_timeout: StrictInt = Field(default=900, ge=1)  # seconds the source may send nothing before the run fails
     primary_key: tuple[Identifier, ...] = ()
+    required_columns: tuple[Identifier, ...] = ()  # missing from the extracted columns: the run fails, naming them
     summary: StrictBool = False  # `ripple summary` ingests this source before it builds the account summary
 
     @model_validator(mode="after")

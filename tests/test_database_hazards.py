@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
+import duckdb
 import psycopg
 import pytest
 from conftest import day, declare_sources, run_ripple
@@ -288,3 +289,42 @@ def test_finished_load_packages_are_removed_or_kept_as_set_and_the_folder_stays_
     loaded = pipelines / "ripple_lines" / "load" / "loaded"
     assert len(list(loaded.iterdir())) == 2  # kept as RIPPLE_KEEP_LOAD_PACKAGES says
     assert sizes[9] > 10 * sizes[7]  # two packages of 40,000 rows each
+
+
+def test_a_required_column_renamed_in_the_source_fails_the_run_naming_it(
+    postgres, pg_schema, deployment, monkeypatch, tmp_path
+):
+    postgres.execute(f"""
+        create table {pg_schema}.products (product_id int primary key, price numeric(10, 2), updated_at timestamptz);
+        insert into {pg_schema}.products values (1, 9.90, '2024-01-01 00:00+00');
+    """)
+    monkeypatch.setenv("RIPPLE_SOURCE_URL", postgres.url)
+    declare_sources(
+        monkeypatch,
+        tmp_path,
+        f'[products]\nkind = "table"\nsource_table = "{pg_schema}.products"\ncursor = "updated_at"\n'
+        'primary_key = ["product_id"]\nrequired_columns = ["price"]\n',
+    )
+    deployment.ripple("ingest", "products")
+    postgres.execute(
+        f"alter table {pg_schema}.products rename column price to unit_price;"
+        f"update {pg_schema}.products set unit_price = 10.50, updated_at = '2024-01-02 00:00+00'"
+    )
+    result = run_ripple("ingest", "products")
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"ripple: products: required column price is missing from {pg_schema}.products (it has product_id, "
+        "unit_price, updated_at); nothing was loaded: restore it in the source, or change required_columns "
+        "in the declaration and the models reading it\n"
+    )
+    assert deployment.query("select price from bronze.products") == [(Decimal("9.90"),)]
+
+
+def test_a_gold_column_that_may_never_be_null_fails_the_build_when_it_is(deployment):
+    deployment.ripple("generate", "reference", "--units", "2")
+    deployment.ripple("ingest", "units", "products")
+    with duckdb.connect(str(deployment.warehouse)) as con:
+        con.execute("update bronze.products set price = null where product_id = 1")
+    result = run_ripple("build", "--select", "+dim_products")
+    assert result.returncode == 1
+    assert "not_null_dim_products_current_price" in result.stdout + result.stderr
