@@ -104,7 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="GLOB",
         help="file sources: only files matching this glob (relative to the landing zone), e.g. one file",
     )
-    ing.set_defaults(run=lambda a, s: work("ingest").run(s, a.sources, a.date, a.files))
+    ing.add_argument(
+        "--replace",
+        action="store_true",
+        help="database sources: drop the bronze table and load it whole (after a source type change bronze cannot take)",
+    )
+    ing.set_defaults(run=lambda a, s: work("ingest").run(s, a.sources, a.date, a.files, a.replace))
 
     b = sub.add_parser("build", help="dbt build: silver, gold and ops models, with their tests")
     b.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from bronze")

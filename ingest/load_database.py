@@ -27,7 +27,7 @@ import duckdb
 import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 
-from ingest import database, runlog, watermark
+from ingest import database, evolution, runlog, watermark
 from ingest.config import Settings
 from ingest.errors import RippleError
 from ingest.frames import row_hash
@@ -58,14 +58,16 @@ def extracted_rows(
     loaded_at: datetime,
     tally: ExtractTally,
     progress: Callable[[str], None],
+    first_schema: Callable[[pa.Schema], None],
 ) -> Iterator[pa.RecordBatch]:
-    """The items of the source's dlt resource: the extracted batches, `_loaded_at` added."""
+    """The items of the source's dlt resource: the extracted batches, `_loaded_at` added;
+    `first_schema` sees the columns before any row is handed on."""
     hasher = duckdb.connect()
     try:
         for batch in database.read_batches(source, url, sql, loaded_at, tally.clock):
             if tally.columns is None:
                 tally.columns = [(f.name, str(f.type)) for f in batch.schema if f.name != "_loaded_at"]
-                require_columns(source, [name for name, _ in tally.columns])
+                first_schema(batch.schema)
             if batch.num_rows == 0:
                 continue
             if source.cursor:
@@ -94,6 +96,37 @@ def require_columns(source: DatabaseSource, extracted: list[str]) -> None:
         )
 
 
+def evolve_bronze(
+    source: DatabaseSource, settings: Settings, schema: pa.Schema, progress: Callable[[str], None]
+) -> None:
+    """Widen bronze columns whose source type widened, before any row is loaded into them
+    (ingest/evolution.py); a change bronze cannot take fails the run, naming the way out."""
+    if settings.bigquery:  # BigQuery tables widen through dlt's own schema evolution
+        return
+    with duckdb.connect() as local:
+        local.register("incoming", schema.empty_table())
+        incoming = {row[0]: row[1] for row in local.execute("describe incoming").fetchall()}
+    with connect(settings) as con:
+        if not con.table_exists(BRONZE, source.table):
+            return
+        bronze = dict(
+            con.execute(
+                "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ?",
+                [BRONZE, source.table],
+            ).fetchall()
+        )
+        try:
+            changes = evolution.plan(bronze, incoming)
+        except evolution.Incompatible as exc:
+            raise RippleError(
+                f"{source.name}: {exc} in the source, which bronze.{source.table} cannot take without losing values; "
+                f"nothing was loaded: `ripple ingest {source.name} --replace` reloads the table whole with the new type"
+            ) from None
+        for change in changes:
+            con.execute(change.sql(f"{BRONZE}.{source.table}"))
+            progress(f"  bronze.{source.table}.{change.column} widened: {change.old} -> {change.new}")
+
+
 def bronze_has_rows(settings: Settings, table: str) -> bool:
     with connect(settings, read_only=True) as con:
         if not con.table_exists(BRONZE, table):
@@ -108,11 +141,13 @@ def load(
     pipeline: dlt.Pipeline,
     run: runlog.Run,
     progress: Callable[[str], None],
+    replace: bool = False,
 ) -> None:
+    """Extract and merge what is new; with `replace`, drop the bronze table and load it whole."""
     url = database.source_url(source, settings)
     backend = database.backend_of(source, url)
     with connect(settings) as con:
-        stored = runlog.get_watermark(con, source.name) if source.cursor else None
+        stored = runlog.get_watermark(con, source.name) if source.cursor and not replace else None
     since = watermark.lower_bound(source, stored)
     sql = database.extraction_sql(source, since, backend)
     if since is not None:
@@ -122,16 +157,27 @@ def load(
     progress(f"{source.name}: extracting {source.source_table or 'query'} from {database.redacted(url)}{how}")
     tally = ExtractTally()
     # A first extract of a table into an empty bronze has nothing to merge with: append.
-    first_extract = stored is None and source.kind == "table" and not bronze_has_rows(settings, source.table)
+    first_extract = replace or (
+        stored is None and source.kind == "table" and not bronze_has_rows(settings, source.table)
+    )
+
+    def first_schema(schema: pa.Schema) -> None:
+        require_columns(source, [n for n in schema.names if n != "_loaded_at"])
+        if not replace:  # a replaced table is made anew with the types the source has now
+            evolve_bronze(source, settings, schema, progress)
+
     resource = dlt.resource(
-        extracted_rows(source, url, sql, runlog.now(), tally, progress),
+        extracted_rows(source, url, sql, runlog.now(), tally, progress, first_schema),
         name=source.table,
         # with a cursor, merge on the primary key; without one, each run replaces the table
         write_disposition="append" if first_extract else MERGE_ON_KEY if source.cursor else "replace",
         primary_key=list(source.primary_key),  # empty: no key (a full load replaces the table)
         columns={"_loaded_at": {"data_type": "timestamp", "timezone": True}},
     )
-    pipeline.run(resource, loader_file_format="parquet")
+    if replace:  # dlt drops the table and its schema, then makes it anew from these rows
+        pipeline.run(resource, loader_file_format="parquet", refresh="drop_resources")
+    else:
+        pipeline.run(resource, loader_file_format="parquet")
     run.rows_read = run.rows_loaded = tally.rows
     run.bytes = tally.bytes
     run.checksum = f"{tally.row_hash & 0xFFFFFFFFFFFFFFFF:016x}"
@@ -150,8 +196,9 @@ def load(
             if drift:
                 progress(f"  schema drift: {runlog.describe_drift(drift)}")
         if source.cursor:
+            action = "replace" if replace else "run"
             runlog.set_watermark(
-                con, source.name, source.cursor, source.cursor_type, new_watermark, action="run", by=run.run_id
+                con, source.name, source.cursor, source.cursor_type, new_watermark, action=action, by=run.run_id
             )
     progress(
         f"{source.name}: loaded {run.rows_loaded:,} rows" + (f", watermark {new_watermark}" if source.cursor else "")

@@ -328,3 +328,63 @@ def test_a_gold_column_that_may_never_be_null_fails_the_build_when_it_is(deploym
     result = run_ripple("build", "--select", "+dim_products")
     assert result.returncode == 1
     assert "not_null_dim_products_current_price" in result.stdout + result.stderr
+
+
+def test_source_type_changes_widen_bronze_or_fail_naming_the_command_that_reloads(
+    postgres, pg_schema, deployment, monkeypatch, tmp_path, capsys
+):
+    postgres.execute(f"""
+        create table {pg_schema}.prices (
+            price_id int primary key, amount numeric(10, 2), code int, updated_at timestamp not null);
+        insert into {pg_schema}.prices values (1, 1.25, 7, '2024-01-01 00:00');
+    """)
+    monkeypatch.setenv("RIPPLE_SOURCE_URL", postgres.url)
+    declare_sources(
+        monkeypatch,
+        tmp_path,
+        f'[prices]\nkind = "table"\nsource_table = "{pg_schema}.prices"\ncursor = "updated_at"\n'
+        'primary_key = ["price_id"]\n',
+    )
+    deployment.ripple("ingest", "prices")
+
+    postgres.execute(
+        f"alter table {pg_schema}.prices alter column amount type numeric(12, 4);"
+        f"alter table {pg_schema}.prices alter column code type text;"
+        f"alter table {pg_schema}.prices alter column updated_at type timestamptz using updated_at at time zone 'UTC';"
+        f"insert into {pg_schema}.prices values (2, 1.2345, 'x9', '2024-01-02 00:00+00')"
+    )
+    deployment.ripple("ingest", "prices")
+    out = capsys.readouterr().out
+    assert "bronze.prices.amount widened: DECIMAL(10,2) -> DECIMAL(12,4)" in out
+    assert "bronze.prices.code widened: INTEGER -> VARCHAR" in out
+    assert deployment.query("select price_id, amount::varchar, code from bronze.prices order by 1") == [
+        (1, "1.2500", "7"),
+        (2, "1.2345", "x9"),
+    ]
+    assert watermark_of(deployment, "prices") == "2024-01-02 00:00:00+00:00"
+
+    postgres.execute(
+        f"alter table {pg_schema}.prices alter column amount type float8;"
+        f"insert into {pg_schema}.prices values (3, 0.1, 'y', '2024-01-03 00:00+00')"
+    )
+    refused = run_ripple("ingest", "prices")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "ripple: prices: amount changed from DECIMAL(12,4) to DOUBLE in the source, which bronze.prices cannot "
+        "take without losing values; nothing was loaded: `ripple ingest prices --replace` reloads the table "
+        "whole with the new type\n"
+    )
+    deployment.ripple("ingest", "prices", "--replace")
+    assert deployment.query(
+        "select data_type from information_schema.columns where table_schema = 'bronze' "
+        "and table_name = 'prices' and column_name = 'amount'"
+    ) == [("DOUBLE",)]
+    assert deployment.query("select price_id, amount, code from bronze.prices order by 1") == [
+        (1, 1.25, "7"),
+        (2, 1.2345, "x9"),
+        (3, 0.1, "y"),
+    ]
+    assert deployment.query(
+        "select action, new_value from ops.watermark_changes where source_name = 'prices' order by changed_at desc limit 1"
+    ) == [("replace", "2024-01-03 00:00:00+00:00")]
+    deployment.ripple("ingest", "prices")  # and incremental runs go on from there
