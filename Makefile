@@ -44,7 +44,8 @@ test: lint  ## lint, then the whole test suite (unit, end-to-end, equivalence) o
 
 test-soak: $(STAMP)  ## 20 SIGKILL trials per source kind and step, 5 seeds per property test, 3,000 random files per fuzzer (~30 min)
 	RIPPLE_CRASH_TRIALS=20 RIPPLE_PROPERTY_SEEDS=5 RIPPLE_FUZZ_EXAMPLES=3000 $(BIN)/pytest -q -rP -n 2 \
-		tests/test_crash.py tests/test_equivalence.py tests/test_summary.py tests/unit/test_files_fuzz.py
+		tests/test_crash.py tests/test_equivalence.py tests/test_summary.py tests/test_clock_and_zone.py \
+		tests/unit/test_files_fuzz.py
 
 PY_SOURCES := ingest generator tests bench
 # sqlfluff renders the models with dbt (.sqlfluff): against an in-memory DuckDB, so it needs no

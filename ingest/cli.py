@@ -122,6 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--dry-run", action="store_true", help="print the rows it would delete per table, delete nothing")
     r.set_defaults(run=lambda a, s: work("reset").run(s, a.source, a.date, a.dry_run))
 
+    v = sub.add_parser(
+        "verify",
+        help="rebuild silver and gold from bronze into scratch schemas and compare with the live tables",
+        description="Full refresh of the selected models (default: every silver and gold model) into "
+        "scratch schemas, compared with the live tables on each model's grain. Exit 1 when a table "
+        "differs. The live tables are only read; the scratch schemas are dropped afterwards.",
+    )
+    v.add_argument("models", nargs="*", metavar="MODEL", help="only these models (and those they are built from)")
+    v.set_defaults(run=lambda a, s: work("verify").run(s, a.models))
+
     d = sub.add_parser(
         "daily",
         help="generate the next business day (none while a source's last run failed), ingest every source it can, build",

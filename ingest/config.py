@@ -1,4 +1,4 @@
-"""Settings from the environment, with defaults that need nothing (see DESIGN.md)."""
+"""Settings from the environment, with defaults that need nothing (README: Configuration)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,12 @@ class Settings:
     def destination(self) -> str:
         """Where ingest loads: the DuckDB file, or BigQuery."""
         return "bigquery" if self.bigquery else "duckdb"
+
+    @property
+    def duckdb_config(self) -> dict[str, str | bool | int | float | list[str]]:
+        """The limits of every DuckDB connection to the warehouse: ripple's own, dlt's (dbt's profile
+        reads the same two variables)."""
+        return {"threads": self.duckdb_threads, "memory_limit": self.duckdb_memory_limit}
 
     @property
     def warehouse_name(self) -> str:

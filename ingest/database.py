@@ -154,9 +154,11 @@ def _read_batches(
 
 
 def _duckdb() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(
+    con = duckdb.connect(
         config={"extension_directory": extension_directory(), "autoinstall_known_extensions": False, "threads": 2}
     )
+    con.execute("set TimeZone = 'UTC'")  # source timestamps read the same whatever the host's zone
+    return con
 
 
 def _sqlite_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBatch]:

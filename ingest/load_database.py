@@ -167,7 +167,7 @@ def load(
             evolve_bronze(source, settings, schema, progress)
 
     resource = dlt.resource(
-        extracted_rows(source, url, sql, runlog.now(), tally, progress, first_schema),
+        extracted_rows(source, url, sql, run.loaded_at, tally, progress, first_schema),
         name=source.table,
         # with a cursor, merge on the primary key; without one, each run replaces the table
         write_disposition="append" if first_extract else MERGE_ON_KEY if source.cursor else "replace",

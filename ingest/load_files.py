@@ -220,7 +220,7 @@ def load(
     progress(f"{source.name}: {len(files)} file(s) to load")
     tally = FileTally(total=len(files))
     resource = dlt.resource(
-        typed_rows(source, files, runlog.now(), tally, progress),
+        typed_rows(source, files, run.loaded_at, tally, progress),
         name=source.table,
         # When no file of this run has rows in bronze yet there is nothing to replace:
         # appending is the same, and skips dlt's staging copy.

@@ -33,7 +33,7 @@ def make_pipeline(source: Source, settings: Settings) -> dlt.Pipeline:
         dataset = settings.bigquery.dataset(BRONZE)
     else:
         credentials = DuckDbCredentials(str(settings.warehouse))
-        credentials.global_config = {"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit}
+        credentials.global_config = settings.duckdb_config
         destination, staging, dataset = dlt.destinations.duckdb(credentials), None, BRONZE
     return dlt.pipeline(
         pipeline_name=f"ripple_{source.name}",
@@ -121,7 +121,8 @@ def last_failed(settings: Settings, names: Iterable[str]) -> list[str]:
         if not con.table_exists("ops", "ingestion_metadata"):
             return []
         rows = con.execute(
-            "select source_name, arg_max(status, started_at) from ops.ingestion_metadata group by source_name"
+            "select source_name, arg_max(status, (coalesce(load_seq, 0), started_at)) "
+            "from ops.ingestion_metadata group by source_name"
         ).fetchall()
     last = dict(rows)
     return [name for name in names if last.get(name, "success") != "success"]

@@ -3,13 +3,20 @@
 A run is recorded as `running` before it touches anything and as `success` or `failed` when
 it ends. A process that dies mid-run leaves `running` behind; since only one run holds a data
 dir at a time, the next run marks such rows failed, saying so.
+
+Each run gets the next `load_seq` and a `loaded_at`, the time stamped on every row it loads
+(bronze `_loaded_at`, which the incremental models' watermark compares): the run's start, or
+1 µs after the previous run's `loaded_at` when the host clock has stepped back since (NTP step,
+VM restore). So `_loaded_at` only grows, and a model never skips rows loaded after its last
+build, whatever the clock did. A clock that ran ahead holds `loaded_at` there until real time
+passes it.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ingest.warehouse import Warehouse
 
@@ -29,8 +36,13 @@ DDL = (
         checksum varchar,
         error_message varchar,
         started_at timestamptz not null,
-        ended_at timestamptz
+        ended_at timestamptz,
+        load_seq bigint,
+        loaded_at timestamptz
     )""",
+    # deployments made before load_seq and loaded_at existed
+    "alter table ops.ingestion_metadata add column if not exists load_seq bigint",
+    "alter table ops.ingestion_metadata add column if not exists loaded_at timestamptz",
     """create table if not exists ops.watermarks (
         source_name varchar not null,
         cursor_column varchar not null,
@@ -57,6 +69,11 @@ DDL = (
         checksum varchar not null,
         run_id varchar not null,
         recorded_at timestamptz not null
+    )""",
+    """create table if not exists ops.builds (
+        project_hash varchar not null,
+        bronze_state varchar not null,
+        built_at timestamptz not null
     )""",
     """create table if not exists ops.schema_history (
         source_name varchar not null,
@@ -87,6 +104,8 @@ class Run:
     source_name: str
     source_type: str
     started_at: datetime
+    load_seq: int
+    loaded_at: datetime  # stamped on every row the run loads: see the module's docstring
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -98,15 +117,28 @@ class Run:
 def start_run(con: Warehouse, source_name: str, source_type: str) -> Run:
     ensure_tables(con)
     started = now()
-    run = Run(f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}", source_name, source_type, started)
+    # runs before loaded_at existed stamped their rows before they ended
+    last_seq, last_loaded_at = con.execute(
+        "select max(load_seq), max(coalesce(loaded_at, ended_at, started_at)) from ops.ingestion_metadata"
+    ).fetchone() or (None, None)
+    loaded_at = max(started, last_loaded_at + timedelta(microseconds=1)) if last_loaded_at else started
+    run = Run(
+        f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
+        source_name,
+        source_type,
+        started,
+        load_seq=(last_seq or 0) + 1,
+        loaded_at=loaded_at,
+    )
     con.execute(
         "update ops.ingestion_metadata set status = 'failed', error_message = ?, ended_at = ? where status = 'running'",
         [ABANDONED.format(run_id=run.run_id), started],
     )
     con.execute(
-        "insert into ops.ingestion_metadata (run_id, source_name, source_type, execution_date, status, started_at) "
-        "values (?, ?, ?, ?, 'running', ?)",
-        [run.run_id, source_name, source_type, started.date(), started],
+        "insert into ops.ingestion_metadata "
+        "(run_id, source_name, source_type, execution_date, status, started_at, load_seq, loaded_at) "
+        "values (?, ?, ?, ?, 'running', ?, ?, ?)",
+        [run.run_id, source_name, source_type, started.date(), started, run.load_seq, run.loaded_at],
     )
     return run
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -9,10 +10,10 @@ import sys
 from pathlib import Path
 
 from ingest import runlog
-from ingest.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings
+from ingest.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, REPO_ROOT, Settings
 from ingest.errors import RippleError
 from ingest.sources import load_sources
-from ingest.warehouse import connect
+from ingest.warehouse import Warehouse, connect
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -86,10 +87,19 @@ def build(
     quiet: bool = False,
     progress=print,
 ) -> None:
-    """dbt build, leaving out the models of sources that have no data yet."""
+    """dbt build, leaving out the models of sources that have no data yet. A plain build (no
+    full refresh, selection or vars) is skipped when neither bronze nor the dbt project changed
+    since the last complete one: silver and gold already are what it would build."""
     require_duckdb_target(settings)
+    plain = not (full_refresh or select or dbt_vars)
     with connect(settings) as con:
         runlog.ensure_tables(con)  # ops tables the ops models read
+        state = (project_hash(settings), bronze_state(con))
+        if plain and con.execute(
+            "select count(*) from ops.builds where project_hash = ? and bronze_state = ?", list(state)
+        ).fetchone() == (1,):
+            progress("build: bronze and the dbt project are as the last build left them: nothing to build")
+            return
     args = ["build"]
     if full_refresh:
         args.append("--full-refresh")
@@ -104,6 +114,30 @@ def build(
         )
         args += ["--exclude", *[f"source:*.{table}+" for table in missing]]
     run_dbt(settings, *args, quiet=quiet)
+    if not (select or dbt_vars):  # everything was built from this bronze
+        with connect(settings) as con:
+            con.execute("begin")
+            con.execute("delete from ops.builds")
+            con.execute("insert into ops.builds values (?, ?, ?)", [*state, runlog.now()])
+            con.execute("commit")
+
+
+def project_hash(settings: Settings) -> str:
+    """The dbt project as it would build: its files, the profile and the target."""
+    digest = hashlib.sha256(settings.dbt_target.encode())
+    for path in sorted([*DBT_PROJECT_DIR.rglob("*"), *DBT_PROFILES_DIR.rglob("*")]):
+        if path.is_file() and not {"target", "logs", "dbt_packages"} & set(path.relative_to(REPO_ROOT).parts):
+            digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def bronze_state(con: Warehouse) -> str:
+    """Rows and latest load of every bronze table: any load, correction, reset or deletion changes it."""
+    state = {}
+    for _, table, rows in con.table_counts(["bronze"]):
+        latest = "max(_loaded_at)::varchar" if "_loaded_at" in con.columns("bronze", table) else "null"
+        state[table] = [rows, (con.execute(f'select {latest} from bronze."{table}"').fetchone() or [None])[0]]
+    return json.dumps(state, sort_keys=True)
 
 
 def nodes_run(settings: Settings) -> int:

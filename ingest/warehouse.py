@@ -109,9 +109,10 @@ def connect(settings: Settings, read_only: bool = False) -> Warehouse:
         con = duckdb.connect(
             str(settings.warehouse),
             read_only=read_only,
-            config={"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit},
+            config=settings.duckdb_config,
         )
     except (OSError, duckdb.IOException) as exc:  # a read-only or full disk, a missing mount, ...
         reason = str(exc).split(": ")[-1] if isinstance(exc, duckdb.IOException) else exc.strerror
         raise RippleError(f"cannot open the warehouse {settings.warehouse}: {reason}") from None
+    con.execute("set TimeZone = 'UTC'")  # as dlt's sessions and dbt's (profiles.yml): never the host's zone
     return DuckDBWarehouse(con)

@@ -52,7 +52,7 @@ def source_status(settings: Settings, sources: dict[str, Source], now: datetime)
             last = (
                 con.execute(
                     "select run_id, status, started_at, rows_loaded, rows_quarantined, error_message, source_type "
-                    "from ops.ingestion_metadata where source_name = ? order by started_at desc limit 1",
+                    "from ops.ingestion_metadata where source_name = ? order by load_seq desc, started_at desc limit 1",
                     [name],
                 ).fetchone()
                 if has_ops

@@ -1,4 +1,5 @@
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- set layer = (custom_schema_name or target.schema) | trim -%}
-    {{ target.schema ~ '_' ~ layer if target.type == 'bigquery' and custom_schema_name else layer }}
+    {%- set suffix = var('schema_suffix', '') if node.resource_type == 'model' else '' -%}
+    {{ (target.schema ~ '_' ~ layer if target.type == 'bigquery' and custom_schema_name else layer) ~ suffix }}
 {%- endmacro %}

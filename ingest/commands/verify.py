@@ -1,0 +1,182 @@
+"""`ripple verify`: ripple's promise checked on this deployment's own data. The selected silver
+and gold models are rebuilt from bronze with a full refresh into scratch schemas (`silver` ->
+`silver__ripple_verify`, through the dbt var `schema_suffix`), and every rebuilt table is
+compared with the live one on its grain (the model's `unique_key`; whole rows for a model
+without one). The live tables are only read.
+
+The scratch schemas are dropped when verify ends, fails or is interrupted; a verify killed
+outright (SIGKILL, a power cut) leaves them behind, and the next verify drops them first.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ingest import transform
+from ingest.config import Settings
+from ingest.errors import RippleError
+from ingest.lock import warehouse_lock
+from ingest.warehouse import Warehouse, connect
+
+SUFFIX = "__ripple_verify"
+EXAMPLES = 3
+
+
+@dataclass
+class TableDiff:
+    table: str  # schema.name of the live table
+    grain: list[str]  # the unique_key; empty: whole rows are compared
+    only_live: int = 0
+    only_rebuilt: int = 0
+    differing: int = 0
+    columns: list[str] = field(default_factory=list)  # the columns that differ in some row
+    examples: list[str] = field(default_factory=list)  # a few keys (or rows) that differ
+    problem: str | None = None  # what made the tables incomparable, or a column-set difference
+
+    @property
+    def identical(self) -> bool:
+        return not (self.only_live or self.only_rebuilt or self.differing or self.problem)
+
+    def describe(self) -> str:
+        if self.identical:
+            return f"{self.table}: identical"
+        parts = [self.problem] if self.problem else []
+        if self.only_live:
+            parts.append(f"{self.only_live:,} row(s) only live")
+        if self.only_rebuilt:
+            parts.append(f"{self.only_rebuilt:,} row(s) only rebuilt")
+        if self.differing:
+            parts.append(f"{self.differing:,} row(s) differ in {', '.join(self.columns)}")
+        examples = f" (e.g. {'; '.join(self.examples)})" if self.examples else ""
+        return f"{self.table}: DIFFERS: {', '.join(parts)}{examples}"
+
+
+def run(settings: Settings, models: list[str], progress: Callable[[str], None] = print) -> None:
+    started = time.monotonic()
+    with warehouse_lock(settings, "verify"):
+        with connect(settings) as con:
+            drop_scratch(con, progress)
+        try:
+            rebuilt = rebuild(settings, models)
+            with connect(settings, read_only=True) as con:
+                diffs = [compare(con, schema, table, grain) for schema, table, grain in rebuilt]
+        finally:
+            with connect(settings) as con:
+                drop_scratch(con)
+    for diff in diffs:
+        progress(diff.describe())
+    different = [d.table for d in diffs if not d.identical]
+    took = f"in {time.monotonic() - started:.1f} s"
+    if different:
+        raise RippleError(
+            f"verify: {len(different)} of {len(diffs)} table(s) differ from a full rebuild ({', '.join(different)}) "
+            f"{took}; `ripple build --full-refresh` rebuilds them, and the difference is worth a bug report"
+        )
+    progress(f"verify: {len(diffs)} table(s) equal a full rebuild from bronze, {took}")
+
+
+def drop_scratch(con: Warehouse, progress: Callable[[str], None] | None = None) -> None:
+    """Drop every scratch schema: this verify's, or the leftovers of one that was killed."""
+    schemas = con.execute(
+        "select schema_name from information_schema.schemata where schema_name like ? escape '\\'",
+        ["%" + SUFFIX.replace("_", "\\_")],
+    ).fetchall()
+    for (schema,) in schemas:
+        if progress:
+            progress(f"verify: dropping {schema}, left behind by a verify that was killed")
+        con.execute(f'drop schema "{schema}" cascade')
+
+
+def rebuild(settings: Settings, models: list[str]) -> list[tuple[str, str, list[str]]]:
+    """Full refresh of the models (and what they are built from) into the scratch schemas;
+    returns (live schema, table, grain) of every table it built."""
+    target = settings.data_dir / "dbt" / "verify"  # keeps the last build's artifacts as they are
+    select = (
+        [f"+{m}" for m in models]
+        if models
+        else ["path:models/staging", "path:models/intermediate", "path:models/marts"]
+    )
+    missing = transform.sources_without_data(settings)
+    transform.run_dbt(
+        settings,
+        "run",
+        "--full-refresh",
+        "--select",
+        *select,
+        "--exclude",
+        "path:models/ops",
+        *[f"source:*.{table}+" for table in missing],
+        "--vars",
+        json.dumps({"schema_suffix": SUFFIX}),
+        "--target-path",
+        str(target),
+        quiet=True,
+    )
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    if models and not results:
+        raise RippleError(f"verify: {' '.join(models)} matched no model with data to rebuild")
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    rebuilt = []
+    for result in results:
+        node = nodes[result["unique_id"]]
+        if node["config"]["materialized"] not in ("table", "incremental"):
+            continue  # views read bronze or other models: nothing of their own to compare
+        key = node["config"].get("unique_key") or []
+        rebuilt.append((node["schema"].removesuffix(SUFFIX), node["alias"], [key] if isinstance(key, str) else key))
+    return sorted(rebuilt)
+
+
+def compare(con: Warehouse, schema: str, table: str, grain: list[str]) -> TableDiff:
+    live, scratch = f'"{schema}"."{table}"', f'"{schema}{SUFFIX}"."{table}"'
+    diff = TableDiff(f"{schema}.{table}", grain)
+    live_columns, rebuilt_columns = con.columns(schema, table), con.columns(schema + SUFFIX, table)
+    if not live_columns:
+        diff.problem = "no live table (never built?)"
+        return diff
+    if live_columns != rebuilt_columns:
+        only_live = [c for c in live_columns if c not in rebuilt_columns]
+        only_rebuilt = [c for c in rebuilt_columns if c not in live_columns]
+        diff.problem = f"columns differ (only live: {only_live or '-'}, only rebuilt: {only_rebuilt or '-'})"
+    common = [c for c in live_columns if c in rebuilt_columns]
+    if not grain:
+        return compare_rows(con, diff, live, scratch, common)
+    on = " and ".join(f'l."{k}" is not distinct from r."{k}"' for k in grain)
+    for side, this, other in (("only_live", live, scratch), ("only_rebuilt", scratch, live)):
+        count, examples = con.execute(
+            f"select count(*), list(k order by k)[1:{EXAMPLES}] "
+            f"from (select {key_label(grain)} as k from {this} l anti join {other} r on {on})"
+        ).fetchone() or (0, [])
+        setattr(diff, side, count)
+        diff.examples += [f"{e} ({side.replace('_', ' ')})" for e in examples or []]
+    changed = ", ".join(
+        f'case when l."{c}" is distinct from r."{c}" then \'{c}\' end' for c in common if c not in grain
+    )
+    count, examples, columns = con.execute(
+        f"select count(*), list(k order by k)[1:{EXAMPLES}], list_sort(list_distinct(flatten(list(cols)))) "
+        f"from (select {key_label(grain)} as k, list_filter([{changed or 'null'}], c -> c is not null) as cols "
+        f"from {live} l join {scratch} r on {on}) where len(cols) > 0"
+    ).fetchone() or (0, [], [])
+    diff.differing, diff.columns = count, columns or []
+    diff.examples += examples or []
+    return diff
+
+
+def key_label(grain: list[str]) -> str:
+    """SQL naming a row of `l` by its key, e.g. `ticket_id=42, business_date=2023-01-02`."""
+    return "concat_ws(', ', " + ", ".join(f"'{k}=' || coalesce(l.\"{k}\"::varchar, 'NULL')" for k in grain) + ")"
+
+
+def compare_rows(con: Warehouse, diff: TableDiff, live: str, scratch: str, columns: list[str]) -> TableDiff:
+    """A model without a grain: its rows compared as a multiset."""
+    select = ", ".join(f'"{c}"' for c in columns)
+    for side, this, other in (("only_live", live, scratch), ("only_rebuilt", scratch, live)):
+        count, examples = con.execute(
+            f"select count(*), list(row order by row)[1:{EXAMPLES}] from "
+            f"(select ({select})::varchar as row from (select {select} from {this} except all select {select} from {other}))"
+        ).fetchone() or (0, [])
+        setattr(diff, side, count)
+        diff.examples += [f"{e} ({side.replace('_', ' ')})" for e in examples or []]
+    return diff
