@@ -169,11 +169,43 @@ def _sqlite_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBat
         con.execute("load sqlite")
         con.execute(f"attach '{url.database.replace(chr(39), chr(39) * 2)}' as source_db (type sqlite, read_only)")
         con.execute("use source_db")
+        keep_sqlite_offsets(con)
         yield from con.execute(f"select *, ?::timestamptz as _loaded_at from ({sql})", [loaded_at]).fetch_record_batch(
             BATCH_ROWS
         )
     finally:
         con.close()
+
+
+def keep_sqlite_offsets(con: duckdb.DuckDBPyConnection) -> None:
+    """SQLite keeps timestamps as text, offsets included ('2024-01-01 10:00:00+02:00'); DuckDB's
+    sqlite scanner drops the offset. Each table with a TIMESTAMP column is shadowed by a temp view
+    (the query's table names find it first) reading that column's text as SQLite holds it and
+    converting it to the UTC instant; text without an offset is UTC already, and a value that is
+    not a timestamp text (a number) keeps the scanner's reading. A table without a rowid keeps it too."""
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from duckdb_columns() "
+        "where database_name = 'source_db' and data_type = 'TIMESTAMP' order by table_name, column_index"
+    ).fetchall():
+        columns.setdefault(table, []).append(column)
+    for table, names in columns.items():
+        quoted = [sql_identifier(n) for n in names]
+        raw = f"select rowid as _ripple_rowid, {', '.join(quoted)} from {sql_identifier(table)}"
+        replaced = ", ".join(f"coalesce(timezone('UTC', try_cast(r.{q} as timestamptz)), t.{q}) as {q}" for q in quoted)
+        try:
+            con.execute(
+                f"create temp view {sql_identifier(table)} as select t.* replace ({replaced}) "
+                f"from source_db.main.{sql_identifier(table)} as t "
+                f"left join sqlite_query('source_db', '{raw.replace(chr(39), chr(39) * 2)}') as r "
+                "on t.rowid = cast(r._ripple_rowid as bigint)"
+            )
+        except duckdb.Error:  # WITHOUT ROWID: read as the scanner reads it
+            continue
+
+
+def sql_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _postgres_batches(

@@ -4,6 +4,7 @@ batch committed in two transactions with the same cursor value; numeric NaN and 
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from decimal import Decimal
 
@@ -388,3 +389,30 @@ def test_source_type_changes_widen_bronze_or_fail_naming_the_command_that_reload
         "select action, new_value from ops.watermark_changes where source_name = 'prices' order by changed_at desc limit 1"
     ) == [("replace", "2024-01-03 00:00:00+00:00")]
     deployment.ripple("ingest", "prices")  # and incremental runs go on from there
+
+
+def test_sqlite_timestamps_with_offsets_keep_their_instant_and_the_latest_row_is_extracted(
+    deployment, monkeypatch, tmp_path
+):
+    db = tmp_path / "operational.db"
+    with sqlite3.connect(db) as con:
+        con.execute("create table events (event_id integer primary key, updated_at timestamp)")
+        con.executemany(
+            "insert into events values (?, ?)", [(1, "2024-01-01 10:00:00+02:00"), (2, "2024-01-01 09:00:00")]
+        )
+    monkeypatch.setenv("RIPPLE_SOURCE_URL", f"sqlite:///{db}")
+    declare_sources(
+        monkeypatch,
+        tmp_path,
+        '[events]\nkind = "table"\nsource_table = "events"\ncursor = "updated_at"\nprimary_key = ["event_id"]\n',
+    )
+    deployment.ripple("ingest", "events")
+    instants = "select event_id, (updated_at at time zone 'UTC')::varchar from bronze.events order by 1"
+    assert deployment.query(instants) == [(1, "2024-01-01 08:00:00"), (2, "2024-01-01 09:00:00")]
+    assert watermark_of(deployment, "events") == "2024-01-01 09:00:00"  # naive, in UTC
+
+    with sqlite3.connect(db) as con:  # earlier on the wall than the watermark, later in fact
+        con.execute("insert into events values (3, '2024-01-01 08:30:00-01:00')")
+    deployment.ripple("ingest", "events")
+    assert deployment.query(instants)[2] == (3, "2024-01-01 09:30:00")
+    assert watermark_of(deployment, "events") == "2024-01-01 09:30:00"
