@@ -15,7 +15,7 @@ DEMO_SALES_START ?= 2024-03-01
 DEMO_SALES_END ?= 2024-03-07
 SEED ?= 42
 
-.PHONY: demo test test-soak lint ingest build daily docs clean help bench
+.PHONY: demo test test-soak lint ingest build daily docs orchestrate dashboard clean help bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -47,11 +47,11 @@ test-soak: $(STAMP)  ## 20 SIGKILL trials per source kind and step, 5 seeds per 
 		tests/test_crash.py tests/test_equivalence.py tests/test_summary.py tests/test_clock_and_zone.py \
 		tests/unit/test_files_fuzz.py
 
-PY_SOURCES := ingest generator tests bench
+PY_SOURCES := ingest generator orchestration dashboard tests bench
 # sqlfluff renders the models with dbt (.sqlfluff): against an in-memory DuckDB, so it needs no
 # warehouse file and never waits for a run that holds one; it lints each model's full-build SQL.
 # One process (~17 s here): a second one parses the dbt project again and gains nothing.
-lint: $(STAMP)  ## ruff (lint, import order, format), mypy over ingest/ and generator/, sqlfluff over the dbt models
+lint: $(STAMP)  ## ruff (lint, import order, format), mypy over ingest/, generator/ and dashboard/, sqlfluff over the dbt models
 	$(BIN)/ruff check $(PY_SOURCES)
 	$(BIN)/ruff format --check $(PY_SOURCES)
 	$(BIN)/mypy
@@ -68,6 +68,18 @@ daily: $(STAMP)  ## generate the next business day (tickets, and sales if any), 
 
 docs: $(STAMP)  ## dbt docs generate + serve on http://localhost:8080
 	$(BIN)/ripple docs
+
+# Dagster's instance (runs, schedule ticks, sensor cursors) lives under the data dir, like all state
+DAGSTER_HOME_DIR = $(abspath $(or $(RIPPLE_DATA_DIR),data))/dagster
+DAGSTER_PORT ?= 3000
+orchestrate: $(STAMP)  ## Dagster web UI and daemon on http://localhost:3000: asset graph, schedules, landing-zone sensor
+	mkdir -p $(DAGSTER_HOME_DIR)
+	cp orchestration/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev -h 127.0.0.1 -p $(DAGSTER_PORT)
+
+PORT ?= 8501
+dashboard: $(STAMP)  ## the KPI dashboard over gold and ops on http://localhost:$(PORT), read-only (PORT=8501)
+	$(BIN)/ripple dashboard --port $(PORT)
 
 clean:  ## remove the data dir, dbt artifacts and the virtualenv
 	rm -rf data dbt_project/target dbt_project/logs $(VENV)

@@ -174,6 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     wm.add_argument("value", nargs="?", help="with set: the new cursor value (timestamp or integer)")
     wm.set_defaults(run=lambda a, s: work("watermark").run(s, a.action, a.source, a.value))
 
+    dash = sub.add_parser(
+        "dashboard", help="the KPI dashboard (Streamlit) over gold and ops, read-only: ingest and build run beside it"
+    )
+    dash.add_argument("--port", type=int, default=8501, help="TCP port on localhost (default 8501)")
+    dash.set_defaults(run=lambda a, s: work("dashboard").run(s, a.port))
+
     doc = sub.add_parser("docs", help="dbt docs generate, then serve them")
     doc.add_argument("--port", type=int, default=8080)
     doc.set_defaults(run=lambda a, s: work("docs").run(s, a.port))

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from ingest import deadline
 from ingest.config import Settings
-from ingest.errors import RippleError
+from ingest.errors import RippleError, SourceUnavailable
 from ingest.sources import DatabaseSource
 
 BATCH_ROWS = 250_000
@@ -121,8 +121,8 @@ def read_batches(
     """The rows of `sql`, with `_loaded_at` added, as Arrow record batches; `clock` is set before
     the first batch. A source that sends nothing for `statement_timeout` seconds fails the run."""
 
-    def timed_out() -> RippleError:
-        return RippleError(
+    def timed_out() -> SourceUnavailable:  # a hung server may answer later: worth another try
+        return SourceUnavailable(
             f"{source.name}: {redacted(url)} sent nothing for {source.statement_timeout} s (statement_timeout): "
             "the extraction was abandoned, the watermark not moved"
         )
@@ -148,7 +148,7 @@ def _read_batches(
         message = re.sub(r'at "host=[^"]*"', "at the source", str(exc)).replace(url, redacted(url))
         if parsed.password:
             message = message.replace(parsed.password, "***")
-        raise RippleError(
+        raise SourceUnavailable(
             f"{source.name}: extraction from {redacted(url)} failed: {message.strip().splitlines()[0]}"
         ) from None
 

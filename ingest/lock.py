@@ -11,6 +11,10 @@ from ingest.config import Settings
 from ingest.errors import RippleError
 
 
+class LockTaken(RippleError):
+    """Another run holds the lock: nothing was changed (an orchestrator may wait and try again)."""
+
+
 @contextmanager
 def warehouse_lock(settings: Settings, command: str):
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -20,7 +24,7 @@ def warehouse_lock(settings: Settings, command: str):
         except BlockingIOError:
             f.seek(0)
             holder = f.read().strip() or "another process"
-            raise RippleError(
+            raise LockTaken(
                 f"another run holds {settings.warehouse} ({holder}); nothing was changed, try again when it ends"
             ) from None
         f.seek(0)

@@ -85,7 +85,8 @@ def ingest(
         except (duckdb.Error, OSError, RippleError):  # e.g. the disk that failed the load is still full
             message += " (the run log could not record this failure: the next run marks the run failed)"
         if isinstance(exc, Exception):
-            raise RippleError(message) from None
+            # the same kind of RippleError (SourceUnavailable stays one), now with the run's record
+            raise (type(cause) if isinstance(cause, RippleError) else RippleError)(message) from None
         raise
     with connect(settings) as con:
         runlog.finish_run(con, run)

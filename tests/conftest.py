@@ -212,6 +212,25 @@ def requires_root(what: str) -> None:
     pytest.skip(f"{what} needs root")
 
 
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless Playwright Browser running Debian's chromium (tests/browser.py), shared by the
+    session's UI tests; each test opens its own page (`chromium.new_page()`)."""
+    from browser import chromium_path
+    from playwright.sync_api import sync_playwright
+
+    try:
+        executable = chromium_path()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def declare_sources(monkeypatch, tmp_path, toml: str) -> None:
     path = tmp_path / "sources.toml"
     path.write_text(toml, encoding="utf-8")

@@ -24,6 +24,7 @@ def test_help_lists_every_command():
         "watermark",
         "tables",
         "docs",
+        "dashboard",
     ):
         assert command in result.stdout
 
@@ -48,6 +49,9 @@ def test_user_errors_are_one_line_without_traceback(deployment):
     assert no_history.returncode == 1 and "no ticket history landed yet" in no_history.stderr
     too_early = run_ripple("generate", "tickets", "--date", "2022-12-31")
     assert too_early.returncode == 1 and "2023-01-01" in too_early.stderr
+    bad_port = run_ripple("dashboard", "--port", "70000")
+    assert bad_port.returncode == 1
+    assert bad_port.stderr == "ripple: --port 70000: give a TCP port between 1 and 65535\n"
     for result in (no_file, no_history, too_early):
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 

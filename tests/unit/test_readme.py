@@ -58,6 +58,7 @@ def test_every_setting_listed_is_read_by_the_code():
     listed = set(re.findall(r"`((?:RIPPLE|DBT)_[A-Z_]+)`", README))
     read = [
         *ROOT.glob("ingest/**/*.py"),
+        *ROOT.glob("orchestration/*.py"),
         *ROOT.glob("tests/**/*.py"),
         ROOT / "profiles" / "profiles.yml",
         ROOT / "Makefile",

@@ -1,0 +1,1 @@
+"""The KPI dashboard (Streamlit): pages over gold and ops, read-only; `ripple dashboard` starts it."""

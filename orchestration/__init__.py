@@ -1,0 +1,2 @@
+"""ripple's Dagster code location: assets, checks, schedules and the landing-zone sensor
+(`make orchestrate`; README: Orchestration). The definitions are in orchestration/definitions.py."""
