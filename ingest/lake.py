@@ -48,8 +48,11 @@ def duckdb_config(settings: Settings) -> dict[str, Any]:
 
 
 def prepare_catalog(lake: LakeSettings) -> None:
-    """An SQLite catalog must be in WAL mode before anything attaches it (the mode is stored in
-    the file, so this is done once and costs nothing after)."""
+    """A local data folder exists, whatever the catalog; an SQLite catalog must be in WAL mode
+    before anything attaches it (the mode is stored in the file, so this is done once and costs
+    nothing after)."""
+    if lake.data_scheme == "file":
+        Path(lake.data_path).mkdir(parents=True, exist_ok=True)
     if lake.on_postgres:
         return
     Path(lake.catalog).parent.mkdir(parents=True, exist_ok=True)
@@ -59,8 +62,6 @@ def prepare_catalog(lake: LakeSettings) -> None:
             con.execute("pragma journal_mode=wal")
     finally:
         con.close()
-    if lake.data_scheme == "file":
-        Path(lake.data_path).mkdir(parents=True, exist_ok=True)
 
 
 def require_writable(lake: LakeSettings) -> None:

@@ -354,10 +354,13 @@ def test_source_type_changes_widen_bronze_or_fail_naming_the_command_that_reload
         f"alter table {pg_schema}.prices alter column updated_at type timestamptz using updated_at at time zone 'UTC';"
         f"insert into {pg_schema}.prices values (2, 1.2345, 'x9', '2024-01-02 00:00+00')"
     )
-    deployment.ripple("ingest", "prices")
-    out = capsys.readouterr().out
-    assert "bronze.prices.amount widened: DECIMAL(10,2) -> DECIMAL(12,4)" in out
-    assert "bronze.prices.code widened: INTEGER -> VARCHAR" in out
+    widened = run_ripple("ingest", "prices")
+    assert widened.returncode == 1
+    assert widened.stderr == (
+        "ripple: prices: amount changed from DECIMAL(10,2) to DECIMAL(12,4) in the source; nothing was loaded: "
+        "`ripple ingest prices --replace` reloads bronze.prices whole with the new type\n"
+    )
+    deployment.ripple("ingest", "prices", "--replace")
     assert deployment.query("select price_id, amount::varchar, code from bronze.prices order by 1") == [
         (1, "1.2500", "7"),
         (2, "1.2345", "x9"),
