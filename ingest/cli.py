@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
 
+from ingest import deadline
 from ingest.config import load_settings
 from ingest.errors import RippleError
 
@@ -102,7 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="GLOB",
         help="file sources: only files matching this glob (relative to the landing zone), e.g. one file",
     )
-    ing.set_defaults(run=lambda a, s: work("ingest").run(s, a.sources, a.date, a.files))
+    ing.add_argument(
+        "--replace",
+        action="store_true",
+        help="database sources: drop the bronze table and load it whole (after a source type change bronze cannot take)",
+    )
+    ing.set_defaults(run=lambda a, s: work("ingest").run(s, a.sources, a.date, a.files, a.replace))
 
     b = sub.add_parser("build", help="dbt build: silver, gold and ops models, with their tests")
     b.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from bronze")
@@ -135,7 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
     ch.add_argument("--run", dest="run_id", metavar="RUN_ID", help="a run_id of ops.runs (default: the last run)")
     ch.set_defaults(run=lambda a, s: work("changes").run(s, a.run_id))
 
-    d = sub.add_parser("daily", help="generate the next business day, ingest it and build")
+    d = sub.add_parser(
+        "daily",
+        help="generate the next business day (none while a source's last run failed), ingest every source it can, build",
+    )
     d.add_argument("--seed", type=int, help="default: the seed the history was generated with")
     d.add_argument("--volume", type=int, help="default: the volume the history was generated with")
     d.set_defaults(run=lambda a, s: work("daily").run(s, a.seed, a.volume))
@@ -203,10 +213,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args, load_settings()) or 0
+        code = args.run(args, load_settings()) or 0
     except RippleError as exc:
         print(f"ripple: {exc}", file=sys.stderr)
-        return 1
+        code = 1
+    if argv is None and deadline.abandoned():  # the `ripple` process, not a caller in Python
+        # an extraction that timed out is still blocked in its database client; everything is
+        # committed, and a normal exit would tear the client down under it and abort
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ class Settings:
     duckdb_threads: int  # dlt and dbt each open DuckDB: both get these two settings
     duckdb_memory_limit: str
     fail_on_quarantine: bool  # whether `ripple ingest` exits 1 when it quarantined rows (they load either way)
+    kept_load_packages: int = 0  # dlt's finished load packages kept per source after a successful run
     bigquery: BigQuerySettings | None = None  # set when RIPPLE_DESTINATION=bigquery
 
     @property
@@ -125,6 +126,7 @@ def load_settings() -> Settings:
         duckdb_threads=int(os.environ.get("RIPPLE_DUCKDB_THREADS", "2")),
         duckdb_memory_limit=os.environ.get("RIPPLE_DUCKDB_MEMORY", "8GB"),
         fail_on_quarantine=os.environ.get("RIPPLE_FAIL_ON_QUARANTINE", "").lower() in ("1", "true", "yes"),
+        kept_load_packages=count_setting("RIPPLE_KEEP_LOAD_PACKAGES", 0),
         bigquery=load_bigquery_settings() if destination == "bigquery" else None,
     )
 
@@ -148,6 +150,13 @@ def load_lake_settings(data_dir: Path) -> LakeSettings:
         # a day at least: a reader's query on the snapshot a run just replaced still finds its files
         raise RippleError(f"RIPPLE_LAKE_RETENTION_DAYS={retention!r}: give a whole number of days, at least 1")
     return LakeSettings(catalog=catalog, data_path=data_path.rstrip("/") + "/", retention_days=int(retention))
+
+
+def count_setting(variable: str, default: int) -> int:
+    text = os.environ.get(variable, str(default))
+    if not text.strip().isdigit():
+        raise RippleError(f"{variable}={text!r}: expected a whole number (0 or more)")
+    return int(text)
 
 
 def load_bigquery_settings() -> BigQuerySettings:

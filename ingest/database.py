@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from ingest import deadline
 from ingest.config import Settings
 from ingest.errors import RippleError, SourceUnavailable
 from ingest.sources import DatabaseSource
@@ -64,7 +67,13 @@ def redacted(url: str) -> str:
 
 
 def extraction_sql(source: DatabaseSource, since: str | None, backend: str) -> str:
-    """The SQL run on the source database. `since` is already validated and lookback-adjusted."""
+    """The SQL run on the source database. `since` is already validated and lookback-adjusted.
+
+    Rows at the bound are read again (`>=`): the merge on the primary key makes that harmless,
+    and a batch committed in two transactions with the same cursor value is not cut in half.
+    Rows whose cursor cannot order them (NULL, and for timestamps 'infinity' and '-infinity')
+    are read on every run: they never move the watermark, and are never left behind.
+    """
     body = f"select * from {source.source_table}" if source.kind == "table" else f"select * from ({source.query}) as q"
     if source.cursor and since is not None:
         if source.cursor_type == "integer":
@@ -74,7 +83,10 @@ def extraction_sql(source: DatabaseSource, since: str | None, backend: str) -> s
             literal = f"cast('{since}' as {'timestamptz' if zoned else 'timestamp'})"
         else:  # DuckDB over SQLite, and other databases, cast a string literal to the column's type
             literal = f"'{since}'"
-        body += f" where {source.cursor} > {literal}"
+        unordered = f"{source.cursor} is null"
+        if source.cursor_type == "timestamp" and backend in ("postgresql", "sqlite"):  # both have isfinite()
+            unordered += f" or not isfinite({source.cursor})"
+        body += f" where {source.cursor} >= {literal} or {unordered}"
     return body
 
 
@@ -87,17 +99,51 @@ def backend_of(source: DatabaseSource, url: str) -> str:
         raise RippleError(f"{source.name}: {source.connection} is not a valid database URL") from None
 
 
-def read_batches(source: DatabaseSource, url: str, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBatch]:
-    """The rows of `sql`, with `_loaded_at` added, as Arrow record batches."""
+@dataclass
+class SourceClock:
+    """The source database's own time when the extraction started, and (PostgreSQL) the start of
+    the oldest transaction open then: what the next watermark may not pass."""
+
+    started: datetime | None = None
+    oldest_open: datetime | None = None
+
+
+# Client sessions only: autovacuum and other background workers commit no rows of a source.
+POSTGRES_CLOCK = (
+    "select now(), (select min(xact_start) from pg_stat_activity "
+    "where backend_type = 'client backend' and xact_start is not null and pid <> pg_backend_pid())"
+)
+
+
+def read_batches(
+    source: DatabaseSource, url: str, sql: str, loaded_at: datetime, clock: SourceClock
+) -> Iterator[pa.RecordBatch]:
+    """The rows of `sql`, with `_loaded_at` added, as Arrow record batches; `clock` is set before
+    the first batch. A source that sends nothing for `statement_timeout` seconds fails the run."""
+
+    def timed_out() -> SourceUnavailable:  # a hung server may answer later: worth another try
+        return SourceUnavailable(
+            f"{source.name}: {redacted(url)} sent nothing for {source.statement_timeout} s (statement_timeout): "
+            "the extraction was abandoned, the watermark not moved"
+        )
+
+    yield from deadline.bounded(_read_batches(source, url, sql, loaded_at, clock), source.statement_timeout, timed_out)
+
+
+def _read_batches(
+    source: DatabaseSource, url: str, sql: str, loaded_at: datetime, clock: SourceClock
+) -> Iterator[pa.RecordBatch]:
     parsed = parse_url(url)
     try:
         backend = parsed.get_backend_name()
         if backend == "postgresql":
-            yield from _postgres_batches(parsed, sql, loaded_at)
-        elif backend == "sqlite":
-            yield from _sqlite_batches(parsed, sql, loaded_at)
+            yield from _postgres_batches(source, parsed, sql, loaded_at, clock)
         else:
-            yield from _connectorx_batches(parsed, sql, loaded_at)
+            clock.started = datetime.now(UTC)
+            if backend == "sqlite":
+                yield from _sqlite_batches(parsed, sql, loaded_at)
+            else:
+                yield from _connectorx_batches(parsed, sql, loaded_at)
     except (duckdb.Error, RuntimeError, OSError) as exc:
         message = re.sub(r'at "host=[^"]*"', "at the source", str(exc)).replace(url, redacted(url))
         if parsed.password:
@@ -123,6 +169,7 @@ def _sqlite_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBat
         con.execute("load sqlite")
         con.execute(f"attach '{url.database.replace(chr(39), chr(39) * 2)}' as source_db (type sqlite, read_only)")
         con.execute("use source_db")
+        keep_sqlite_offsets(con)
         yield from con.execute(f"select *, ?::timestamptz as _loaded_at from ({sql})", [loaded_at]).fetch_record_batch(
             BATCH_ROWS
         )
@@ -130,26 +177,101 @@ def _sqlite_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBat
         con.close()
 
 
-def _postgres_batches(url, sql: str, loaded_at: datetime) -> Iterator[pa.RecordBatch]:
+def keep_sqlite_offsets(con: duckdb.DuckDBPyConnection) -> None:
+    """SQLite keeps timestamps as text, offsets included ('2024-01-01 10:00:00+02:00'); DuckDB's
+    sqlite scanner drops the offset. Each table with a TIMESTAMP column is shadowed by a temp view
+    (the query's table names find it first) reading that column's text as SQLite holds it and
+    converting it to the UTC instant; text without an offset is UTC already, and a value that is
+    not a timestamp text (a number) keeps the scanner's reading. A table without a rowid keeps it too."""
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from duckdb_columns() "
+        "where database_name = 'source_db' and data_type = 'TIMESTAMP' order by table_name, column_index"
+    ).fetchall():
+        columns.setdefault(table, []).append(column)
+    for table, names in columns.items():
+        quoted = [sql_identifier(n) for n in names]
+        raw = f"select rowid as _ripple_rowid, {', '.join(quoted)} from {sql_identifier(table)}"
+        replaced = ", ".join(f"coalesce(timezone('UTC', try_cast(r.{q} as timestamptz)), t.{q}) as {q}" for q in quoted)
+        try:
+            con.execute(
+                f"create temp view {sql_identifier(table)} as select t.* replace ({replaced}) "
+                f"from source_db.main.{sql_identifier(table)} as t "
+                f"left join sqlite_query('source_db', '{raw.replace(chr(39), chr(39) * 2)}') as r "
+                "on t.rowid = cast(r._ripple_rowid as bigint)"
+            )
+        except duckdb.Error:  # WITHOUT ROWID: read as the scanner reads it
+            continue
+
+
+def sql_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _postgres_batches(
+    source: DatabaseSource, url, sql: str, loaded_at: datetime, clock: SourceClock
+) -> Iterator[pa.RecordBatch]:
     parts = {
         "host": url.host,
         "port": url.port,
         "user": url.username,
         "password": url.password,
         "dbname": url.database,
+        "connect_timeout": source.connect_timeout,
         **url.query,
-    }  # query parameters are libpq keywords (sslmode, options...)
+    }  # query parameters are libpq keywords (sslmode, options, a connect_timeout of the URL's own...)
     dsn = " ".join(f"{k}={libpq_quote(str(v))}" for k, v in parts.items() if v is not None)
     con = _duckdb()
     try:
         con.execute("load postgres")
         # ATTACH takes no parameters: the DSN goes in as a quoted literal
         con.execute(f"attach '{dsn.replace(chr(39), chr(39) * 2)}' as source_db (type postgres, read_only)")
-        yield from con.execute(
-            "select *, ?::timestamptz as _loaded_at from postgres_query('source_db', ?)", [loaded_at, sql]
-        ).fetch_record_batch(BATCH_ROWS)
+        row = con.execute("select * from postgres_query('source_db', ?)", [POSTGRES_CLOCK]).fetchone()
+        assert row is not None
+        clock.started, clock.oldest_open = row
+        shape = con.execute("select * from postgres_query('source_db', ?)", [f"select * from ({sql}) as q limit 0"])
+        exact = exact_numbers_sql(sql, shape.arrow().schema)
+        for batch in con.execute(
+            "select *, ?::timestamptz as _loaded_at from postgres_query('source_db', ?)", [loaded_at, exact]
+        ).fetch_record_batch(BATCH_ROWS):
+            yield without_nan_flags(source, batch)
     finally:
         con.close()
+
+
+NAN_FLAGS = "_ripple_nan_columns"
+
+
+def exact_numbers_sql(sql: str, schema: pa.Schema) -> str:
+    """`sql` wrapped so that no PostgreSQL numeric NaN or Infinity turns into 0, which DuckDB's
+    postgres scanner does with them. A numeric it reads as DOUBLE (unconstrained, or wider than
+    38 digits) is sent as float8, which keeps NaN and ±Infinity; a numeric(p,s) (DECIMAL) cannot
+    hold NaN, so the rows that have one say which columns in an extra column."""
+    columns, checks = [], []
+    for field in schema:
+        name = '"' + field.name.replace('"', '""') + '"'
+        columns.append(f"q.{name}::float8 as {name}" if pa.types.is_float64(field.type) else f"q.{name}")
+        if pa.types.is_decimal(field.type):
+            checks.append(f"case when q.{name} = 'NaN' then '{field.name.replace(chr(39), chr(39) * 2)}' end")
+    if checks:
+        columns.append(f"nullif(concat_ws(', ', {', '.join(checks)}), '') as {NAN_FLAGS}")
+    return f"select {', '.join(columns)} from ({sql}) as q"
+
+
+def without_nan_flags(source: DatabaseSource, batch: pa.RecordBatch) -> pa.RecordBatch:
+    """The batch without its NaN flags; a row with a NaN in a DECIMAL column fails the run, naming it."""
+    if NAN_FLAGS not in batch.schema.names:
+        return batch
+    flags = batch.column(NAN_FLAGS)
+    if flags.null_count < len(flags):
+        row = pc.index(pc.is_valid(flags), True).as_py()
+        key = ", ".join(f"{k}={batch.column(k)[row].as_py()}" for k in source.primary_key if k in batch.schema.names)
+        raise RippleError(
+            f"{source.name}: {flags[row].as_py()} is NaN in the source ({key or f'row {row + 1}'}); its "
+            "numeric(p,s) type cannot hold NaN in bronze (it would load as 0): nothing was loaded, "
+            "correct the row in the source"
+        )
+    return batch.select([n for n in batch.schema.names if n != NAN_FLAGS])
 
 
 def libpq_quote(value: str) -> str:

@@ -1,16 +1,16 @@
 """Load a database source into bronze: extract what is past the watermark, merge it, move the watermark.
 
-Top to bottom: read the stored watermark, extract the rows with cursor > watermark - lookback
-(ingest/database.py; the SQL runs in the source database), hand the Arrow batches to dlt,
-which merges them on the primary key, then record the schema seen and store the new
-watermark. The watermark moves only after dlt's load committed: a crash in between
+Top to bottom: read the stored watermark, extract the rows with cursor >= watermark - lookback
+(and those whose cursor cannot order them; ingest/database.py, the SQL runs in the source
+database), hand the Arrow batches to dlt, which merges them on the primary key, then record
+the schema seen and store the new watermark (ingest/watermark.py says how far it may move). The watermark moves only after dlt's load committed: a crash in between
 re-extracts rows that the merge then deduplicates, so nothing is missed or doubled.
 
 Why ops.watermarks and not dlt's own `dlt.sources.incremental(cursor, lag=...)`: the
 watermark is a row in the warehouse that an operator can see, rewind and audit (`ripple
 watermark`, ops.watermark_changes), the same on every destination, where dlt keeps its
 cursor inside the pipeline state; ripple decides how the watermark may move (only after the
-load committed, never on a NULL cursor), where dlt's incremental takes the largest value it
+load committed, never on a NULL, non-finite or future cursor, never past a transaction still open), where dlt's incremental takes the largest value it
 saw; and the window re-read behind the watermark is deduplicated by the destination's merge
 on the primary key, which late rows need anyway, instead of by dlt's boundary deduplication
 over the extracted rows.
@@ -19,16 +19,17 @@ over the extracted rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import dlt
 import duckdb
 import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 
-from ingest import database, runlog, watermark
+from ingest import database, evolution, runlog, watermark
 from ingest.config import Settings
+from ingest.errors import RippleError
 from ingest.frames import row_hash
 from ingest.sources import DatabaseSource
 from ingest.warehouse import connect
@@ -42,7 +43,9 @@ class ExtractTally:
     """What the extraction saw, filled in while dlt pulls the batches."""
 
     columns: list[tuple[str, str]] | None = None  # (name, Arrow type) of the first batch, for drift
-    max_cursor: str | None = None
+    clock: database.SourceClock = field(default_factory=database.SourceClock)
+    max_cursor: str | None = None  # the largest cursor that may move the watermark
+    unordered: int = 0  # rows whose cursor is NULL, non-finite or beyond the extraction start + tolerance
     row_hash: int = 0  # XOR of every row's hash: an order-independent checksum
     rows: int = 0
     bytes: int = 0
@@ -55,17 +58,24 @@ def extracted_rows(
     loaded_at: datetime,
     tally: ExtractTally,
     progress: Callable[[str], None],
+    first_schema: Callable[[pa.Schema], None],
 ) -> Iterator[pa.RecordBatch]:
-    """The items of the source's dlt resource: the extracted batches, `_loaded_at` added."""
+    """The items of the source's dlt resource: the extracted batches, `_loaded_at` added;
+    `first_schema` sees the columns before any row is handed on."""
     hasher = duckdb.connect()
     try:
-        for batch in database.read_batches(source, url, sql, loaded_at):
+        for batch in database.read_batches(source, url, sql, loaded_at, tally.clock):
             if tally.columns is None:
                 tally.columns = [(f.name, str(f.type)) for f in batch.schema if f.name != "_loaded_at"]
+                first_schema(batch.schema)
             if batch.num_rows == 0:
                 continue
             if source.cursor:
-                tally.max_cursor = watermark.newer(source, tally.max_cursor, watermark.max_cursor(batch, source.cursor))
+                assert tally.clock.started is not None  # set before the first batch
+                horizon = tally.clock.started + timedelta(seconds=source.max_cursor_ahead)
+                scan = watermark.scan_cursor(batch, source.cursor, horizon)
+                tally.max_cursor = watermark.newer(source, tally.max_cursor, scan.max_value)
+                tally.unordered += scan.nulls + scan.ahead
             tally.row_hash ^= row_hash(hasher, batch.select([n for n in batch.schema.names if n != "_loaded_at"]))
             tally.rows += batch.num_rows
             tally.bytes += batch.nbytes
@@ -73,6 +83,48 @@ def extracted_rows(
             yield batch
     finally:
         hasher.close()
+
+
+def require_columns(source: DatabaseSource, extracted: list[str]) -> None:
+    """A declared column the source no longer has fails the run: never NULLs flowing into gold."""
+    missing = [c for c in (*source.primary_key, *source.required_columns) if c not in extracted]
+    if missing:
+        raise RippleError(
+            f"{source.name}: required column {', '.join(missing)} is missing from "
+            f"{source.source_table or 'the query'} (it has {', '.join(extracted)}); nothing was loaded: "
+            "restore it in the source, or change required_columns in the declaration and the models reading it"
+        )
+
+
+def evolve_bronze(
+    source: DatabaseSource, settings: Settings, schema: pa.Schema, progress: Callable[[str], None]
+) -> None:
+    """Widen bronze columns whose source type widened, before any row is loaded into them
+    (ingest/evolution.py); a change bronze cannot take fails the run, naming the way out."""
+    if settings.bigquery:  # BigQuery tables widen through dlt's own schema evolution
+        return
+    with duckdb.connect() as local:
+        local.register("incoming", schema.empty_table())
+        incoming = {row[0]: row[1] for row in local.execute("describe incoming").fetchall()}
+    with connect(settings) as con:
+        if not con.table_exists(BRONZE, source.table):
+            return
+        bronze = dict(
+            con.execute(
+                "select column_name, data_type from information_schema.columns where table_schema = ? and table_name = ?",
+                [BRONZE, source.table],
+            ).fetchall()
+        )
+        try:
+            changes = evolution.plan(bronze, incoming)
+        except evolution.Incompatible as exc:
+            raise RippleError(
+                f"{source.name}: {exc} in the source, which bronze.{source.table} cannot take without losing values; "
+                f"nothing was loaded: `ripple ingest {source.name} --replace` reloads the table whole with the new type"
+            ) from None
+        for change in changes:
+            con.execute(change.sql(f"{BRONZE}.{source.table}"))
+            progress(f"  bronze.{source.table}.{change.column} widened: {change.old} -> {change.new}")
 
 
 def bronze_has_rows(settings: Settings, table: str) -> bool:
@@ -89,42 +141,64 @@ def load(
     pipeline: dlt.Pipeline,
     run: runlog.Run,
     progress: Callable[[str], None],
+    replace: bool = False,
 ) -> None:
+    """Extract and merge what is new; with `replace`, drop the bronze table and load it whole."""
     url = database.source_url(source, settings)
     backend = database.backend_of(source, url)
     with connect(settings) as con:
-        stored = runlog.get_watermark(con, source.name) if source.cursor else None
+        stored = runlog.get_watermark(con, source.name) if source.cursor and not replace else None
     since = watermark.lower_bound(source, stored)
     sql = database.extraction_sql(source, since, backend)
     if since is not None:
-        how = f" where {source.cursor} > {since} (watermark {stored}, lookback {source.lookback})"
+        how = f" where {source.cursor} >= {since} (watermark {stored}, lookback {source.lookback})"
     else:
         how = " (full extract, no watermark yet)" if source.cursor else " (full load)"
     progress(f"{source.name}: extracting {source.source_table or 'query'} from {database.redacted(url)}{how}")
     tally = ExtractTally()
     # A first extract of a table into an empty bronze has nothing to merge with: append.
-    first_extract = stored is None and source.kind == "table" and not bronze_has_rows(settings, source.table)
+    first_extract = replace or (
+        stored is None and source.kind == "table" and not bronze_has_rows(settings, source.table)
+    )
+
+    def first_schema(schema: pa.Schema) -> None:
+        require_columns(source, [n for n in schema.names if n != "_loaded_at"])
+        if not replace:  # a replaced table is made anew with the types the source has now
+            evolve_bronze(source, settings, schema, progress)
+
     resource = dlt.resource(
-        extracted_rows(source, url, sql, run.loaded_at, tally, progress),
+        extracted_rows(source, url, sql, run.loaded_at, tally, progress, first_schema),
         name=source.table,
         # with a cursor, merge on the primary key; without one, each run replaces the table
         write_disposition="append" if first_extract else MERGE_ON_KEY if source.cursor else "replace",
         primary_key=list(source.primary_key),  # empty: no key (a full load replaces the table)
         columns={"_loaded_at": {"data_type": "timestamp", "timezone": True}},
     )
-    pipeline.run(resource, loader_file_format="parquet")
+    if replace:  # dlt drops the table and its schema, then makes it anew from these rows
+        pipeline.run(resource, loader_file_format="parquet", refresh="drop_resources")
+    else:
+        pipeline.run(resource, loader_file_format="parquet")
     run.rows_read = run.rows_loaded = tally.rows
     run.bytes = tally.bytes
     run.checksum = f"{tally.row_hash & 0xFFFFFFFFFFFFFFFF:016x}"
-    new_watermark = watermark.newer(source, stored, tally.max_cursor)
+    new_watermark = stored
+    if tally.max_cursor is not None and tally.clock.started is not None:
+        bound = watermark.limit(source, tally.clock.started, tally.clock.oldest_open)
+        new_watermark = watermark.newer(source, stored, watermark.capped(source, tally.max_cursor, bound))
+    if tally.unordered:
+        progress(
+            f"  {tally.unordered:,} rows have a NULL or non-finite {source.cursor}, or one later than the "
+            f"extraction start + {source.max_cursor_ahead} s: loaded, never moving the watermark, re-read every run"
+        )
     with connect(settings) as con:
         if tally.columns:
             drift = runlog.record_schema(con, source.name, tally.columns, run.run_id)
             if drift:
                 progress(f"  schema drift: {runlog.describe_drift(drift)}")
         if source.cursor:
+            action = "replace" if replace else "run"
             runlog.set_watermark(
-                con, source.name, source.cursor, source.cursor_type, new_watermark, action="run", by=run.run_id
+                con, source.name, source.cursor, source.cursor_type, new_watermark, action=action, by=run.run_id
             )
     progress(
         f"{source.name}: loaded {run.rows_loaded:,} rows" + (f", watermark {new_watermark}" if source.cursor else "")

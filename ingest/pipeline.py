@@ -7,7 +7,8 @@ ingest/load_database.py; this module makes the dlt pipeline and keeps the record
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from datetime import date
 
 import dlt
@@ -58,6 +59,7 @@ def ingest(
     dates: set[date] | None = None,
     files_glob: str | None = None,
     progress: Callable[[str], None] = print,
+    replace: bool = False,
 ) -> runlog.Run:
     """Run one source; returns the run's record (rows read, loaded, quarantined...)."""
     with connect(settings) as con:
@@ -72,7 +74,7 @@ def ingest(
         if isinstance(source, FileSource):
             load_files.load(source, settings, pipeline, run, dates, files_glob, progress)
         else:
-            load_database.load(source, settings, pipeline, run, progress)
+            load_database.load(source, settings, pipeline, run, progress, replace=replace)
     except BaseException as exc:  # recorded, then re-raised: KeyboardInterrupt included
         cause = root_cause(exc)
         if isinstance(cause, RippleError):  # raised by our own code, possibly inside dlt's extract step
@@ -90,4 +92,40 @@ def ingest(
         raise
     with connect(settings) as con:
         runlog.finish_run(con, run)
+    prune_load_packages(pipeline, settings.kept_load_packages)
     return run
+
+
+def prune_load_packages(pipeline: dlt.Pipeline, kept: int) -> None:
+    """Delete dlt's finished load packages but the newest `kept`: their rows are in bronze, and
+    each holds a copy of everything it loaded (~48 MB per million rows)."""
+    loaded = sorted(pipeline.list_completed_load_packages())  # load ids are start times: oldest first
+    storage = pipeline._get_load_storage()
+    for load_id in loaded[: max(len(loaded) - kept, 0)]:
+        storage.delete_loaded_package(load_id)
+
+
+def ingest_each(sources: Iterable[Source], settings: Settings, **options) -> tuple[list[str], int]:
+    """Every source in turn, one failing never stopping the others (each failure is printed in one
+    line); returns the names of those that failed and the rows quarantined."""
+    failed, quarantined = [], 0
+    for source in sources:
+        try:
+            quarantined += ingest(source, settings, **options).rows_quarantined
+        except RippleError as exc:
+            print(f"ripple: {exc}", file=sys.stderr)
+            failed.append(source.name)
+    return failed, quarantined
+
+
+def last_failed(settings: Settings, names: Iterable[str]) -> list[str]:
+    """The sources among `names` whose last run failed (or never finished)."""
+    with connect(settings) as con:
+        if not con.table_exists("ops", "ingestion_metadata"):
+            return []
+        rows = con.execute(
+            "select source_name, arg_max(status, (coalesce(load_seq, 0), started_at)) "
+            "from ops.ingestion_metadata group by source_name"
+        ).fetchall()
+    last = dict(rows)
+    return [name for name in names if last.get(name, "success") != "success"]

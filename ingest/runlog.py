@@ -207,7 +207,7 @@ def set_watermark(
     action: str,
     by: str,
 ) -> None:
-    """Store the cursor and record the change (action: run, set or reset)."""
+    """Store the cursor and record the change (action: run, set, reset or replace)."""
     old = get_watermark(con, source_name)  # makes the ops tables if they are missing
     if old == value and action == "run":
         return

@@ -215,7 +215,12 @@ class DatabaseSource(Scheduled):
     cursor: Identifier | None = None
     cursor_type: Literal["timestamp", "integer"] = "timestamp"
     lookback: StrictInt = Field(default=0, ge=0)  # seconds (timestamp cursor) or units (integer cursor)
+    # a timestamp cursor later than the extraction's start + this many seconds never moves the watermark
+    max_cursor_ahead: StrictInt = Field(default=300, ge=0)
+    connect_timeout: StrictInt = Field(default=30, ge=1)  # seconds to connect (PostgreSQL)
+    statement_timeout: StrictInt = Field(default=900, ge=1)  # seconds the source may send nothing before the run fails
     primary_key: tuple[Identifier, ...] = ()
+    required_columns: tuple[Identifier, ...] = ()  # missing from the extracted columns: the run fails, naming them
     summary: StrictBool = False  # `ripple summary` ingests this source before it builds the account summary
 
     @model_validator(mode="after")

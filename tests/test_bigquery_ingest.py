@@ -115,7 +115,14 @@ def test_bronze_and_ops_on_bigquery_equal_the_duckdb_warehouse_loaded_from_the_s
                 "source_name, status, rows_read, rows_loaded, rows_quarantined, files, bytes, checksum",
                 "source_name",
             ),
-            ("watermarks", "source_name, cursor_column, cursor_type, cursor_value", "source_name"),
+            # a watermark never passes its run's start minus the lookback: the reference tables,
+            # stamped just now, get a watermark from each run's own start (README: Watermarks)
+            (
+                "watermarks",
+                "source_name, cursor_column, cursor_type, "
+                "case when source_name not in ('units', 'products') then cursor_value end",
+                "source_name",
+            ),
             ("schema_history", "source_name, schema_version, column_name, data_type, ordinal", "source_name, ordinal"),
         ):
             local = con.execute(f"select {columns} from ops.{table} order by {order}").fetchall()

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 
 from ingest.config import Settings
 from ingest.errors import RippleError
 from ingest.lock import warehouse_lock
-from ingest.pipeline import ingest
+from ingest.pipeline import ingest, ingest_each
 from ingest.sources import FileSource, check_glob, get_source, load_sources
 
 
-def run(settings: Settings, names: list[str], day: date | None, files_glob: str | None) -> None:
+def run(settings: Settings, names: list[str], day: date | None, files_glob: str | None, replace: bool = False) -> None:
     sources = [get_source(name) for name in names] or list(load_sources().values())
     if (day or files_glob) and len(names) != 1:
         raise RippleError("--date and --files need one source, e.g. `ripple ingest tickets --date 2023-01-05`")
@@ -20,18 +19,15 @@ def run(settings: Settings, names: list[str], day: date | None, files_glob: str 
         raise RippleError(f"{names[0]} is a database source: --date and --files apply to file sources")
     if files_glob:
         check_glob(files_glob, "--files")
-    failed, quarantined = [], 0
+    if replace and (len(names) != 1 or isinstance(sources[0], FileSource)):
+        raise RippleError("--replace needs one database source, e.g. `ripple ingest products --replace`")
     with warehouse_lock(settings, "ingest"):
-        for source in sources:
-            try:
-                quarantined += ingest(
-                    source, settings, dates={day} if day else None, files_glob=files_glob
-                ).rows_quarantined
-            except RippleError as exc:
-                if len(sources) == 1:
-                    raise
-                print(f"ripple: {exc}", file=sys.stderr)  # one source failing does not stop the others
-                failed.append(source.name)
+        if len(sources) == 1:  # its error is the command's
+            run = ingest(sources[0], settings, dates={day} if day else None, files_glob=files_glob, replace=replace)
+            failed: list[str] = []
+            quarantined = run.rows_quarantined
+        else:  # one source failing does not stop the others
+            failed, quarantined = ingest_each(sources, settings)
     if failed:
         raise RippleError(f"ingest failed for {', '.join(failed)} (recorded in ops.ingestion_metadata)")
     if quarantined and settings.fail_on_quarantine:
