@@ -166,6 +166,9 @@ class BigQueryConnection:
                 counts.append((schema, table, rows[0][0]))
         return counts
 
+    def current_snapshot(self) -> None:
+        return None  # BigQuery keeps no snapshots ripple can diff: `ripple changes` is the lake's
+
     def _create_dataset(self, layer: str) -> None:
         from google.cloud import bigquery
 

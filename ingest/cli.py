@@ -132,6 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("models", nargs="*", metavar="MODEL", help="only these models (and those they are built from)")
     v.set_defaults(run=lambda a, s: work("verify").run(s, a.models))
 
+    ch = sub.add_parser(
+        "changes",
+        help="rows inserted, updated and deleted per table by one run (default: the last), from the lake's snapshots",
+        description="Per bronze, silver and gold table: the rows one ingest or build run inserted, updated "
+        "and deleted, read from DuckLake's change feed between the snapshots the run started and "
+        "ended on (ops.runs); for gold.summary, the account-months it rewrote.",
+    )
+    ch.add_argument("--run", dest="run_id", metavar="RUN_ID", help="a run_id of ops.runs (default: the last run)")
+    ch.set_defaults(run=lambda a, s: work("changes").run(s, a.run_id))
+
     d = sub.add_parser(
         "daily",
         help="generate the next business day (none while a source's last run failed), ingest every source it can, build",

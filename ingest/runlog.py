@@ -10,6 +10,10 @@ Each run gets the next `load_seq` and a `loaded_at`, the time stamped on every r
 VM restore). So `_loaded_at` only grows, and a model never skips rows loaded after its last
 build, whatever the clock did. A clock that ran ahead holds `loaded_at` there until real time
 passes it.
+
+Every run that writes bronze, silver or gold (an ingest of one source, a build) also leaves a row
+in `ops.runs`: the lake's snapshot id before its first write and after its last. That range is
+all `ripple changes` needs: what changed is read from DuckLake's own change feed between the two.
 """
 
 from __future__ import annotations
@@ -75,6 +79,14 @@ DDL = (
         bronze_state varchar not null,
         built_at timestamptz not null
     )""",
+    """create table if not exists ops.runs (
+        run_id varchar not null,
+        command varchar not null,
+        started_at timestamptz not null,
+        ended_at timestamptz not null,
+        snapshot_before bigint not null,
+        snapshot_after bigint not null
+    )""",
     """create table if not exists ops.schema_history (
         source_name varchar not null,
         schema_version integer not null,
@@ -112,6 +124,19 @@ class Run:
     files: int = 0
     bytes: int = 0
     checksum: str | None = None
+    snapshot_before: int | None = None  # the lake's snapshot before the run wrote anything
+
+
+def new_run_id(started: datetime) -> str:
+    return f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def record_snapshots(con: Warehouse, run_id: str, command: str, started_at: datetime, before: int | None) -> None:
+    """Record a run's snapshot range in ops.runs (nothing on a warehouse without snapshots)."""
+    after = con.current_snapshot()
+    if before is None or after is None:
+        return
+    con.execute("insert into ops.runs values (?, ?, ?, ?, ?, ?)", [run_id, command, started_at, now(), before, after])
 
 
 def start_run(con: Warehouse, source_name: str, source_type: str) -> Run:
@@ -123,7 +148,7 @@ def start_run(con: Warehouse, source_name: str, source_type: str) -> Run:
     ).fetchone() or (None, None)
     loaded_at = max(started, last_loaded_at + timedelta(microseconds=1)) if last_loaded_at else started
     run = Run(
-        f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
+        new_run_id(started),
         source_name,
         source_type,
         started,
@@ -140,6 +165,7 @@ def start_run(con: Warehouse, source_name: str, source_type: str) -> Run:
         "values (?, ?, ?, ?, 'running', ?, ?, ?)",
         [run.run_id, source_name, source_type, started.date(), started, run.load_seq, run.loaded_at],
     )
+    run.snapshot_before = con.current_snapshot()
     return run
 
 
@@ -163,6 +189,7 @@ def finish_run(con: Warehouse, run: Run, error: str | None = None) -> None:
             run.source_name,
         ],
     )
+    record_snapshots(con, run.run_id, f"ingest {run.source_name}", run.started_at, run.snapshot_before)
 
 
 def get_watermark(con: Warehouse, source_name: str) -> str | None:

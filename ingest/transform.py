@@ -115,7 +115,14 @@ def build(
             f"build: no data yet for {', '.join(missing)}: their models are left out until `ripple ingest` loads them"
         )
         args += ["--exclude", *[f"source:*.{table}+" for table in missing]]
-    run_dbt(settings, *args, quiet=quiet)
+    started = runlog.now()
+    with connect(settings) as con:
+        before = con.current_snapshot()
+    try:
+        run_dbt(settings, *args, quiet=quiet)
+    finally:  # a failed build's changes are worth seeing too
+        with connect(settings) as con:
+            runlog.record_snapshots(con, runlog.new_run_id(started), "build", started, before)
     if not (select or dbt_vars):  # everything was built from this bronze
         with connect(settings) as con:
             con.execute("begin")

@@ -35,6 +35,10 @@ class Warehouse(Protocol):
         """(schema, table, rows) for every table and view in the given schemas."""
         ...
 
+    def current_snapshot(self) -> int | None:
+        """The lake's latest committed snapshot id; none on a warehouse without snapshots."""
+        ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Self: ...
@@ -85,6 +89,10 @@ class DuckDBWarehouse:
             row = self.con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
             counts.append((schema, table, row[0] if row else 0))
         return counts
+
+    def current_snapshot(self) -> int | None:
+        row = self.con.execute("select id from current_snapshot()").fetchone()
+        return row[0] if row else None
 
     def close(self) -> None:
         self.con.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -251,3 +252,19 @@ def declare_sources(monkeypatch, tmp_path, toml: str) -> None:
     path = tmp_path / "sources.toml"
     path.write_text(toml, encoding="utf-8")
     monkeypatch.setenv("RIPPLE_SOURCES_FILE", str(path))
+
+
+def add_versions(source_db, key: int, month: str, versions: dict[str, float]) -> None:
+    """New versions of one account-month in the operational database: base_ts -> balance."""
+    with sqlite3.connect(source_db) as con:
+        template = con.execute(
+            "select * from accounts_all where cons_acct_key = ? order by rpt_as_of_mo desc limit 1", [key]
+        ).fetchone()
+        columns = [c[1] for c in con.execute("pragma table_info(accounts_all)")]
+        for base_ts, balance in versions.items():
+            row = dict(zip(columns, template, strict=True)) | {
+                "rpt_as_of_mo": month,
+                "base_ts": base_ts,
+                "balance_am": balance,
+            }
+            con.execute(f"insert into accounts_all values ({', '.join('?' * len(row))})", list(row.values()))

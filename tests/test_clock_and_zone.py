@@ -5,10 +5,9 @@ any `TZ`, and incremental models keep every row when the clock steps back betwee
 from __future__ import annotations
 
 import os
-import sqlite3
 
 import pytest
-from conftest import day, run_ripple, shifted_clock
+from conftest import add_versions, day, run_ripple, shifted_clock
 
 # 2023-11-05 is New York's fall-back night: 05:30 UTC is 01:30 EDT, 06:10 UTC is 01:10 EST.
 # The later instant has the earlier New York wall time.
@@ -27,22 +26,6 @@ SCENARIOS = [
 def ripple(*args: str, zone: str, clock: str | None = None) -> None:
     done = run_ripple(*args, env={"TZ": zone, **(shifted_clock(clock) if clock else {})})
     assert done.returncode == 0, f"ripple {' '.join(args)} under TZ={zone}: {done.stdout}{done.stderr}"
-
-
-def add_versions(source_db, key: int, month: str, versions: dict[str, float]) -> None:
-    """New versions of one account-month in the operational database: base_ts -> balance."""
-    with sqlite3.connect(source_db) as con:
-        template = con.execute(
-            "select * from accounts_all where cons_acct_key = ? order by rpt_as_of_mo desc limit 1", [key]
-        ).fetchone()
-        columns = [c[1] for c in con.execute("pragma table_info(accounts_all)")]
-        for base_ts, balance in versions.items():
-            row = dict(zip(columns, template, strict=True)) | {
-                "rpt_as_of_mo": month,
-                "base_ts": base_ts,
-                "balance_am": balance,
-            }
-            con.execute(f"insert into accounts_all values ({', '.join('?' * len(row))})", list(row.values()))
 
 
 @pytest.mark.parametrize("zone,step,rebuild_zone", SCENARIOS)
