@@ -3,12 +3,12 @@
 Bronze must hold every value the source sends, exactly. A new type whose values the bronze
 column already holds (a narrower number, anything into text) needs nothing; a wider one
 (numeric(10,2) -> numeric(12,4), integer -> bigint, float -> double, a number or date -> text,
-timestamp -> timestamptz) needs the column widened, and a change that would lose values either
-way (numeric -> double: old exact values would be rounded, new ones cut to the old scale) cannot
-be taken. The lake widens in place only a few promotions, and dlt's merge keeps casting to the
-types it stored, so either way the run stops, naming the command that reloads the table whole
-with the new types (ingest/load_database.py). Types outside these families (lists, JSON,
-blobs...) are left to the loader as before.
+timestamp -> timestamptz) widens the bronze column first where the lake can retype it in place
+(integers, floats, timestamps; otherwise the run stops naming the command that reloads the
+table, ingest/load_database.py), keeping every stored value; a change
+that would lose values either way (numeric -> double: old exact values would be rounded, new
+ones cut to the old scale) stops the run, naming the command that reloads the table whole.
+Types outside these families (lists, JSON, blobs...) are left to the loader as before.
 """
 
 from __future__ import annotations
@@ -32,7 +32,13 @@ class Incompatible(Exception):
 class Widening:
     column: str
     old: str
-    new: str  # the type the bronze column would need
+    new: str  # the bronze column's new type
+    using: str | None = None  # the conversion of stored values, when a plain cast is not it
+
+    def sql(self, table: str) -> str:
+        quoted = '"' + self.column.replace('"', '""') + '"'
+        using = f" using {self.using.format(column=quoted)}" if self.using else ""
+        return f"alter table {table} alter column {quoted} set data type {self.new}{using}"
 
 
 def digits(duckdb_type: str) -> tuple[int, int] | None:
@@ -57,7 +63,7 @@ def widening(column: str, old: str, new: str) -> Widening | None:
     if old == ZONED and new == "TIMESTAMP":  # a naive timestamp is UTC, as the watermark takes it
         return None
     if old == "TIMESTAMP" and new == ZONED:
-        return Widening(column, old, ZONED)
+        return Widening(column, old, ZONED, using="timezone('UTC', {column})")
     if old == "DOUBLE" and (new == "FLOAT" or digits(new)):
         return None  # what it held before: DOUBLE was the bronze type of these values already
     if old == "FLOAT" and new == "DOUBLE":

@@ -122,13 +122,16 @@ def evolve_bronze(
                 f"{source.name}: {exc} in the source, which bronze.{source.table} cannot take without losing values; "
                 f"nothing was loaded: `ripple ingest {source.name} --replace` reloads the table whole with the new type"
             ) from None
-        if changes:  # dlt's merge would still cast to its stored types: the lake's table is loaded again
-            change = changes[0]
-            raise RippleError(
-                f"{source.name}: {change.column} changed from {change.old} to {change.new} in the source; "
-                f"nothing was loaded: `ripple ingest {source.name} --replace` reloads bronze.{source.table} whole "
-                "with the new type"
-            )
+        for change in changes:
+            try:
+                con.execute(change.sql(f"{BRONZE}.{source.table}"))
+            except duckdb.Error:  # DuckLake retypes in place only integers, floats and timestamps
+                raise RippleError(
+                    f"{source.name}: {change.column} changed from {change.old} to {change.new} in the source; "
+                    f"nothing was loaded: `ripple ingest {source.name} --replace` reloads bronze.{source.table} whole "
+                    "with the new type"
+                ) from None
+            progress(f"  bronze.{source.table}.{change.column} widened: {change.old} -> {change.new}")
 
 
 def bronze_has_rows(settings: Settings, table: str) -> bool:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+
 from ingest import runlog
 from ingest.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, REPO_ROOT, Settings
 from ingest.errors import RippleError
@@ -120,9 +122,15 @@ def build(
         before = con.current_snapshot()
     try:
         run_dbt(settings, *args, quiet=quiet)
-    finally:  # a failed build's changes are worth seeing too
-        with connect(settings) as con:
-            runlog.record_snapshots(con, runlog.new_run_id(started), "build", started, before)
+    except RippleError:  # a failed build's changes are worth seeing too, when they can be recorded
+        try:
+            with connect(settings) as con:
+                runlog.record_snapshots(con, runlog.new_run_id(started), "build", started, before)
+        except (duckdb.Error, OSError, RippleError):  # e.g. the disk that failed the build is still full
+            pass
+        raise
+    with connect(settings) as con:
+        runlog.record_snapshots(con, runlog.new_run_id(started), "build", started, before)
     if not (select or dbt_vars):  # everything was built from this bronze
         with connect(settings) as con:
             con.execute("begin")

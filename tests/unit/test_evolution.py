@@ -31,6 +31,14 @@ def test_a_type_change_widens_bronze_or_needs_nothing(old, new, widened_to):
     assert (change.new if change else None) == widened_to
 
 
+def test_timestamps_become_zoned_as_utc():
+    change = evolution.widening("at", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
+    assert change is not None
+    assert change.sql("bronze.t") == (
+        'alter table bronze.t alter column "at" set data type TIMESTAMP WITH TIME ZONE using timezone(\'UTC\', "at")'
+    )
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [("DECIMAL(10,2)", "DOUBLE"), ("BOOLEAN", "INTEGER"), ("DATE", "INTEGER"), ("HUGEINT", "DECIMAL(38,10)")],
