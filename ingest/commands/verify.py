@@ -144,13 +144,13 @@ def compare(con: Warehouse, schema: str, table: str, grain: list[str]) -> TableD
     if not grain:
         return compare_rows(con, diff, live, scratch, common)
     on = " and ".join(f'l."{k}" is not distinct from r."{k}"' for k in grain)
-    for side, this, other in (("only_live", live, scratch), ("only_rebuilt", scratch, live)):
-        count, examples = con.execute(
-            f"select count(*), list(k order by k)[1:{EXAMPLES}] "
-            f"from (select {key_label(grain)} as k from {this} l anti join {other} r on {on})"
-        ).fetchone() or (0, [])
-        setattr(diff, side, count)
-        diff.examples += [f"{e} ({side.replace('_', ' ')})" for e in examples or []]
+    count_one_sided(
+        con,
+        diff,
+        live,
+        scratch,
+        lambda this, other: f"select {key_label(grain)} as k from {this} l anti join {other} r on {on}",
+    )
     changed = ", ".join(
         f'case when l."{c}" is distinct from r."{c}" then \'{c}\' end' for c in common if c not in grain
     )
@@ -172,11 +172,27 @@ def key_label(grain: list[str]) -> str:
 def compare_rows(con: Warehouse, diff: TableDiff, live: str, scratch: str, columns: list[str]) -> TableDiff:
     """A model without a grain: its rows compared as a multiset."""
     select = ", ".join(f'"{c}"' for c in columns)
+    count_one_sided(
+        con,
+        diff,
+        live,
+        scratch,
+        lambda this, other: (
+            f"select ({select})::varchar as k from "
+            f"(select {select} from {this} except all select {select} from {other})"
+        ),
+    )
+    return diff
+
+
+def count_one_sided(
+    con: Warehouse, diff: TableDiff, live: str, scratch: str, only_in: Callable[[str, str], str]
+) -> None:
+    """The rows only live and only rebuilt: counts and a few examples. `only_in(this, other)` is
+    a query of one column `k` naming each row of `this` that `other` lacks."""
     for side, this, other in (("only_live", live, scratch), ("only_rebuilt", scratch, live)):
         count, examples = con.execute(
-            f"select count(*), list(row order by row)[1:{EXAMPLES}] from "
-            f"(select ({select})::varchar as row from (select {select} from {this} except all select {select} from {other}))"
+            f"select count(*), list(k order by k)[1:{EXAMPLES}] from ({only_in(this, other)})"
         ).fetchone() or (0, [])
         setattr(diff, side, count)
         diff.examples += [f"{e} ({side.replace('_', ' ')})" for e in examples or []]
-    return diff
