@@ -1,8 +1,8 @@
 """`ripple verify`: ripple's promise checked on this deployment's own data. The selected silver
 and gold models are rebuilt from bronze with a full refresh into scratch schemas (`silver` ->
 `silver__ripple_verify`, through the dbt var `schema_suffix`), and every rebuilt table is
-compared with the live one on its grain (the model's `unique_key`; whole rows for a model
-without one). The live tables are only read.
+compared with the live one on its grain (the columns its tests hold unique; whole rows for a
+model without such a test). The live tables are only read.
 
 The scratch schemas are dropped when verify ends, fails or is interrupted; a verify killed
 outright (SIGKILL, a power cut) leaves them behind, and the next verify drops them first.
@@ -48,7 +48,7 @@ def sample_condition(key: str, percent: float) -> str:
 class Rebuilt:
     schema: str  # the live schema
     table: str
-    grain: list[str]  # the unique_key; empty: whole rows are compared
+    grain: list[str]  # the columns the model's tests hold unique; empty: whole rows are compared
     sample_key: str | None  # meta.verify_sample_key: each row is computed from that entity's rows alone
     from_sample: bool  # built from a sampled staging model: holds only the sampled entities' rows
 
@@ -60,7 +60,7 @@ class Rebuilt:
 @dataclass
 class TableDiff:
     table: str  # schema.name of the live table
-    grain: list[str]  # the unique_key; empty: whole rows are compared
+    grain: list[str]  # empty: whole rows are compared
     only_live: int = 0
     only_rebuilt: int = 0
     differing: int = 0
@@ -183,23 +183,44 @@ def rebuild(settings: Settings, models: list[str], sample: float | None) -> list
         depends_on = nodes[unique_id]["depends_on"] if unique_id in nodes else {}  # sources are not nodes
         return SAMPLE_MACRO in depends_on.get("macros", []) or any(map(from_sample, depends_on.get("nodes", [])))
 
+    grains = tested_grains(nodes)
     rebuilt = []
     for result in results:
         node = nodes[result["unique_id"]]
         config = node["config"]
         if config["materialized"] not in ("table", "incremental"):
             continue  # views read bronze or other models: nothing of their own to compare
-        key = config.get("unique_key") or []
         rebuilt.append(
             Rebuilt(
                 node["schema"].removesuffix(SUFFIX),
                 node["alias"],
-                [key] if isinstance(key, str) else key,
+                grains.get(node["unique_id"], []),
                 config["meta"].get("verify_sample_key"),
                 from_sample(node["unique_id"]),
             )
         )
     return sorted(rebuilt, key=lambda t: (t.schema, t.table))
+
+
+def tested_grains(nodes: dict) -> dict[str, list[str]]:
+    """Per model, the columns its tests hold unique (`unique`, `unique_combination_of_columns`; the
+    fewest when it has several): its grain. Not the `unique_key`, which may be coarser than the
+    grain: product_sales_daily replaces whole days, so its unique_key is the day alone."""
+    grains: dict[str, list[str]] = {}
+    for node in nodes.values():
+        test = node.get("test_metadata") or {}
+        if node["config"].get("where"):
+            continue  # unique among some rows only
+        if test.get("name") == "unique":
+            columns = [node["column_name"]]
+        elif test.get("name") == "unique_combination_of_columns":
+            columns = list(test["kwargs"]["combination_of_columns"])
+        else:
+            continue
+        model = node["attached_node"]
+        if model not in grains or len(columns) < len(grains[model]):
+            grains[model] = columns
+    return grains
 
 
 def compare(con: Warehouse, rebuilt: Rebuilt, sample: float | None = None) -> TableDiff:
