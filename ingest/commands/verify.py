@@ -104,6 +104,17 @@ def run(
         finally:
             with connect(settings) as con:
                 drop_scratch(con)
+    report(rebuilt, diffs, sample, time.monotonic() - started, progress)
+
+
+def report(
+    rebuilt: list[Rebuilt],
+    diffs: list[TableDiff],
+    sample: float | None,
+    seconds: float,
+    progress: Callable[[str], None],
+) -> None:
+    """Per table what verify found, then the verdict: a RippleError (exit 1) when a table differs."""
     if sample is not None:
         progress(
             f"verify: a {sample:g}% sample: the entities whose key hashes into it, each with all its rows; "
@@ -115,10 +126,12 @@ def run(
     for table in unchecked:
         progress(f"{table}: not checked: each row aggregates many entities, which a sample cannot rebuild")
     different = [d.table for d in diffs if not d.identical]
-    took = f"in {time.monotonic() - started:.1f} s"
+    took = f"in {seconds:.1f} s"
     scope = ""
     if sample is not None:
-        scope = f" on a {sample:g}% sample of their entities ({len(unchecked)} not checked)"
+        scope = f" on a {sample:g}% sample of their entities" + (
+            f" ({len(unchecked)} not checked)" if unchecked else ""
+        )
         progress(
             "verify: a sample misses a wrong row of an entity outside it, and any error in a table not "
             "checked; `ripple verify` without --sample compares every row"
