@@ -222,14 +222,14 @@ def tested_grains(nodes: dict) -> dict[str, list[str]]:
     grains: dict[str, list[str]] = {}
     for node in nodes.values():
         test = node.get("test_metadata") or {}
-        if node["config"].get("where"):
-            continue  # unique among some rows only
         if test.get("name") == "unique":
             columns = [node["column_name"]]
         elif test.get("name") == "unique_combination_of_columns":
             columns = list(test["kwargs"]["combination_of_columns"])
         else:
             continue
+        if node["config"].get("where"):
+            continue  # unique among some rows only
         model = node["attached_node"]
         if model not in grains or len(columns) < len(grains[model]):
             grains[model] = columns
@@ -237,8 +237,7 @@ def tested_grains(nodes: dict) -> dict[str, list[str]]:
 
 
 def compare(con: Warehouse, rebuilt: Rebuilt, sample: float | None = None) -> TableDiff:
-    """The live table against its rebuild; with a sample, the live rows of the sampled entities
-    only (the rebuild holds no other)."""
+    """The live table against its rebuild; with a sample, the rows of the sampled entities only."""
     schema, table, grain = rebuilt.schema, rebuilt.table, rebuilt.grain
     live, scratch = f'"{schema}"."{table}"', f'"{schema}{SUFFIX}"."{table}"'
     diff = TableDiff(f"{schema}.{table}", grain)
@@ -248,7 +247,9 @@ def compare(con: Warehouse, rebuilt: Rebuilt, sample: float | None = None) -> Ta
         return diff
     if sample is not None and rebuilt.sample_key is not None:
         key = f'"{rebuilt.sample_key}"'
-        live = f"(select * from {live} where {sample_condition(key, sample)})"
+        # the rebuild holds the sampled entities only when it is built from sampled staging models;
+        # restricted too, a model built from an unsampled source is compared on the same entities
+        live, scratch = (f"(select * from {t} where {sample_condition(key, sample)})" for t in (live, scratch))
         diff.sample_key = rebuilt.sample_key
         diff.sampled = (
             con.execute(f"select count(*) from (select {key} from {live} union select {key} from {scratch})").fetchone()
