@@ -90,6 +90,14 @@ def extraction_sql(source: DatabaseSource, since: str | None, backend: str) -> s
     return body
 
 
+def keys_sql(source: DatabaseSource) -> str:
+    """The SQL reading only the source's primary keys, every row: what delete detection compares."""
+    keys = ", ".join(sql_identifier(k) for k in source.primary_key)
+    if source.kind == "table":
+        return f"select {keys} from {source.source_table}"
+    return f"select {keys} from ({source.query}) as q"
+
+
 def backend_of(source: DatabaseSource, url: str) -> str:
     from sqlalchemy.exc import ArgumentError
 

@@ -17,7 +17,8 @@ renamed as (
         cast(days_past_due as integer) as days_past_due,
         account_status,
         cast(base_ts as {{ dbt.type_timestamp() }}) as base_ts,
-        _loaded_at
+        _loaded_at,
+        {{ deleted_at(source('bronze_accounts', 'accounts_all')) }} as _deleted_at
     from source
 
 )

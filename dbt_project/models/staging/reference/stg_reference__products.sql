@@ -13,7 +13,8 @@ renamed as (
         cast(price as decimal(10, 2)) as current_price,
         cast(is_active as boolean) as is_active,
         updated_at,
-        _loaded_at
+        _loaded_at,
+        {{ deleted_at(source('bronze_reference', 'products')) }} as _deleted_at
     from source
 
 )

@@ -13,7 +13,8 @@ renamed as (
         state,
         cast(opened_on as date) as opened_on,
         updated_at,
-        _loaded_at
+        _loaded_at,
+        {{ deleted_at(source('bronze_reference', 'units')) }} as _deleted_at
     from source
 
 )
