@@ -114,9 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="database sources: also compare the source's primary keys with bronze and mark rows gone from it deleted",
     )
-    ing.set_defaults(
-        run=lambda a, s: work("ingest").run(s, a.sources, a.date, a.files, a.replace, a.detect_deletes)
-    )
+    ing.set_defaults(run=lambda a, s: work("ingest").run(s, a.sources, a.date, a.files, a.replace, a.detect_deletes))
 
     b = sub.add_parser("build", help="dbt build: silver, gold and ops models, with their tests")
     b.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from bronze")

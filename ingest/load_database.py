@@ -257,7 +257,9 @@ def load(
             runlog.set_watermark(
                 con, source.name, source.cursor, source.cursor_type, new_watermark, action=action, by=run.run_id
             )
-    unchanged = f" ({run.rows_read - run.rows_loaded:,} read again unchanged)" if run.rows_read > run.rows_loaded else ""
+    unchanged = (
+        f" ({run.rows_read - run.rows_loaded:,} read again unchanged)" if run.rows_read > run.rows_loaded else ""
+    )
     deleted = f", {run.rows_deleted:,} marked deleted" if run.rows_deleted is not None else ""
     progress(
         f"{source.name}: loaded {run.rows_loaded:,} rows{unchanged}{deleted}"

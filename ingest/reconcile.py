@@ -95,9 +95,7 @@ class Bronze:
     ) -> tuple[int, int]:
         """Mark the live rows whose key `source_keys` lacks deleted, unmark the deleted ones whose key
         it has, both stamped `loaded_at`; in one transaction. Returns (marked, unmarked)."""
-        present = (
-            f"exists (select 1 from source_keys as s where {' and '.join(same(k, self.types[k], False) for k in self.key)})"
-        )
+        present = f"exists (select 1 from source_keys as s where {' and '.join(same(k, self.types[k], False) for k in self.key)})"
         con.register("source_keys", source_keys)
         try:
             con.execute("begin")

@@ -35,7 +35,9 @@ def test_deleted_account_versions_leave_gold_as_a_fresh_load_without_them_and_co
     deployment, monkeypatch, tmp_path, capsys
 ):
     source_db = deployment.data_dir / "source.db"
-    assert run_ripple("generate", "accounts", "--accounts", "4", "--start", "2023-01", "--end", "2025-12").returncode == 0
+    assert (
+        run_ripple("generate", "accounts", "--accounts", "4", "--start", "2023-01", "--end", "2025-12").returncode == 0
+    )
     add_versions(source_db, 2, "2024-06", {"2026-01-15 00:00:00": 123.0})  # a correction: the newer version wins
     deployment.ripple("ingest", "accounts_all")
     deployment.ripple("build", "--select", *ACCOUNT_MODELS)
@@ -61,9 +63,9 @@ def test_deleted_account_versions_leave_gold_as_a_fresh_load_without_them_and_co
     deployment.ripple("build", "--select", *ACCOUNT_MODELS)
     assert history(deployment, 2, "2024-06")[0] != 123.0  # the older version wins again
     assert history(deployment, 1, "2024-04")[1] is None  # the deleted month is a gap in the months after it
-    assert deployment.query("select count(*) from gold.summary where cons_acct_key = 1 and rpt_as_of_mo = '2024-03'") == [
-        (0,)
-    ]
+    assert deployment.query(
+        "select count(*) from gold.summary where cons_acct_key = 1 and rpt_as_of_mo = '2024-03'"
+    ) == [(0,)]
     [(latest_left,)] = deployment.query("select rpt_as_of_mo from gold.latest_summary where cons_acct_key = 3")
     assert latest_left < latest_of_3[1]  # back to the latest month left
     incremental = deployment.snapshot(schemas=GOLD, drop_columns=("_loaded_at",))
