@@ -47,11 +47,11 @@ def bronze_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     return dict(rows)
 
 
-def same(column: str, bronze_type: str, nullable: bool = True) -> str:
-    """bronze's `b.column` holds the source's `s.column`: equal after the cast, or both NULL."""
+def same(column: str, bronze_type: str, nullable: bool = True, source: str = "s") -> str:
+    """bronze's `b.column` holds the source's (`source.column`): equal after the cast, or both NULL."""
     name = sql_identifier(column)
-    equal = f"b.{name} = try_cast(s.{name} as {bronze_type})"
-    return f"(({equal}) or (b.{name} is null and s.{name} is null))" if nullable else equal
+    equal = f"b.{name} = try_cast({source}.{name} as {bronze_type})"
+    return f"(({equal}) or (b.{name} is null and {source}.{name} is null))" if nullable else equal
 
 
 @dataclass(frozen=True)
@@ -75,13 +75,17 @@ class Bronze:
         columns = [n for n in batch.schema.names if n != LOADED]
         if batch.num_rows == 0 or any(c not in self.types for c in columns):
             return batch
-        matches = [same(c, self.types[c], nullable=c not in self.key) for c in columns]
+        keys = " and ".join(same(k, self.types[k], nullable=False, source="e") for k in self.key)
+        matches = " and ".join(same(c, self.types[c], nullable=c not in self.key) for c in columns)
         numbered = batch.append_column(ROW, pa.array(range(batch.num_rows), pa.int64()))
-        con.register("extracted", numbered)
+        con.register("extracted", pa.Table.from_batches([numbered]))  # a table: read twice, a batch once
         try:
+            # bronze's rows with the batch's keys first (a semi join the batch's keys drive, which
+            # DuckDB also turns into a filter on bronze's scan), then the whole rows among those
             kept = con.execute(
-                f"select s.{ROW} from extracted as s where not exists ("
-                f"select 1 from {self.relation} as b where {' and '.join(matches)} and {self.live()}) "
+                f"with held as (select b.* from {self.relation} as b semi join extracted as e on {keys}) "
+                f"select s.{ROW} from extracted as s "
+                f"where not exists (select 1 from held as b where {matches} and {self.live()}) "
                 f"order by s.{ROW}"
             ).fetch_arrow_table()
         finally:
