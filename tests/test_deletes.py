@@ -155,3 +155,15 @@ def test_a_source_without_a_cursor_refuses_delete_detection(deployment, monkeypa
         "ripple: source 'listing': detect_deletes_every: a source without a cursor is replaced whole on every run, "
         "deletes included\n"
     )
+
+
+def test_a_product_deleted_in_the_source_stays_in_dim_products_flagged(deployment):
+    deployment.ripple("generate", "reference")
+    deployment.ripple("ingest", "products")
+    with sqlite3.connect(deployment.data_dir / "source.db") as con:
+        con.execute("delete from products where product_id = 3")
+    deployment.ripple("ingest", "products", "--detect-deletes")
+    deployment.ripple("build", "--select", "+dim_products")
+    # kept, so that past sales still name it; the others are not deleted
+    assert deployment.query("select product_id from gold.dim_products where is_deleted") == [(3,)]
+    assert deployment.query("select count(*) from gold.dim_products where not is_deleted") == [(20,)]
