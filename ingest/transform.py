@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import duckdb
 
@@ -53,23 +53,46 @@ def require_duckdb_target(settings: Settings) -> None:
     )
 
 
+@contextmanager
+def dbt_environment(settings: Settings) -> Iterator[None]:
+    """This process's environment as `dbt_env` gives it while dbt runs in it, then as it was."""
+    saved = dict(os.environ)
+    os.environ.update(dbt_env(settings))
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+# The parsed dbt project, per project state and --vars: a process that runs dbt again (a test
+# session, a notebook, `verify` after a build) parses once. Parsing reads no data, so one parse
+# serves every deployment; a changed project file changes the key.
+_parsed: dict[tuple[str, str], Any] = {}
+
+
 def run_dbt(settings: Settings, *args: str, quiet: bool = False) -> None:
+    """dbt in this process (dbtRunner): no second interpreter to start, dbt imported and the
+    project parsed once per process, not once per command."""
     require_duckdb_target(settings)
-    dbt = Path(sys.executable).with_name("dbt")
-    cmd = [
-        str(dbt),
-        "--no-use-colors",
-        *(["--quiet"] if quiet else []),
-        *args,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROFILES_DIR),
-    ]
-    code = subprocess.run(cmd, env=dbt_env(settings), check=False).returncode
-    if code != 0:
+    from dbt.cli.main import dbtRunner  # seconds to import: only the commands that run dbt pay it
+
+    places = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROFILES_DIR)]
+    dbt_vars = args[args.index("--vars") : args.index("--vars") + 2] if "--vars" in args else ()
+    key = (project_hash(settings), " ".join(dbt_vars))
+    with dbt_environment(settings):
+        if key not in _parsed:
+            parsed = dbtRunner().invoke(["--quiet", "parse", *dbt_vars, *places])
+            if not parsed.success:
+                raise RippleError(f"dbt parse failed: {parsed.exception}; full log in {settings.dbt_log_path}/dbt.log")
+            _parsed[key] = parsed.result
+        result = dbtRunner(manifest=_parsed[key]).invoke(
+            ["--no-use-colors", *(["--quiet"] if quiet else []), *args, *places]
+        )
+    if not result.success:
+        cause = f": {result.exception}" if result.exception else ""
         raise RippleError(
-            f"dbt {args[0]} failed (exit {code}); the output above names the model "
+            f"dbt {args[0]} failed{cause}; the output above names the model "
             f"or test, full log in {settings.dbt_log_path}/dbt.log"
         )
 

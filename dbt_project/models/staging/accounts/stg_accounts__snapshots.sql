@@ -24,3 +24,5 @@ renamed as (
 )
 
 select * from renamed
+-- every row, but in `ripple verify --sample`: the rows of the sampled cons_acct_keys
+where {{ in_verify_sample('cons_acct_key') }}

@@ -34,3 +34,5 @@ renamed as (
 )
 
 select * from renamed
+-- every row, but in `ripple verify --sample`: the rows of the sampled order_ids
+where {{ in_verify_sample('order_id') }}

@@ -33,3 +33,5 @@ renamed as (
 )
 
 select * from renamed
+-- every row, but in `ripple verify --sample`: the rows of the sampled ticket_ids
+where {{ in_verify_sample('ticket_id') }}
