@@ -50,10 +50,14 @@ class ExtractTally:
     row_hash: int = 0  # XOR of every row's hash: an order-independent checksum
     rows: int = 0
     loaded: int = 0  # rows handed to dlt: the extracted ones bronze does not already hold as they are
+    quarantined: int = 0  # of those, the rows flagged `_reject_reason` (a NaN where bronze cannot hold it)
     bytes: int = 0
 
 
 Keep = Callable[[pa.RecordBatch], pa.RecordBatch]
+
+# columns ripple adds to a source's rows, not the source's own (never schema drift)
+RIPPLE_COLUMNS = frozenset({"_loaded_at", database.REJECT_REASON, database.RAW_RECORD})
 
 
 def extracted_rows(
@@ -73,7 +77,7 @@ def extracted_rows(
     try:
         for batch in database.read_batches(source, url, sql, loaded_at, tally.clock):
             if tally.columns is None:
-                tally.columns = [(f.name, str(f.type)) for f in batch.schema if f.name != "_loaded_at"]
+                tally.columns = [(f.name, str(f.type)) for f in batch.schema if f.name not in RIPPLE_COLUMNS]
                 keep = first_schema(batch.schema)
             if batch.num_rows == 0:
                 continue
@@ -89,6 +93,7 @@ def extracted_rows(
             progress(f"  {tally.rows:,} rows extracted")
             changed = keep(batch)
             tally.loaded += changed.num_rows
+            tally.quarantined += database.quarantined(changed)
             if changed.num_rows:
                 yield changed
     finally:
@@ -208,7 +213,7 @@ def load(
     with lake_cursor(settings, compared or look_for_deletes) as lake:
 
         def first_schema(schema: pa.Schema) -> Keep:
-            require_columns(source, [n for n in schema.names if n != "_loaded_at"])
+            require_columns(source, [n for n in schema.names if n not in RIPPLE_COLUMNS])
             if not replace:  # a replaced table is made anew with the types the source has now
                 evolve_bronze(source, settings, schema, progress)
             if lake is None or not compared:
@@ -226,6 +231,9 @@ def load(
                 "_loaded_at": {"data_type": "timestamp", "timezone": True},
                 # NULL on every row loaded: a row is marked deleted only by the delete check below
                 reconcile.DELETED: {"data_type": "timestamp", "timezone": True, "nullable": True},
+                # set on the rows quarantined (ingest/database.py), NULL on the others
+                database.REJECT_REASON: {"data_type": "text", "nullable": True},
+                database.RAW_RECORD: {"data_type": "text", "nullable": True},
             },
         )
         if replace:  # dlt drops the table and its schema, then makes it anew from these rows
@@ -235,7 +243,8 @@ def load(
         if lake is not None and look_for_deletes:
             run.rows_deleted = find_deletes(source, url, lake, run.loaded_at, progress)
     run.rows_read = tally.rows
-    run.rows_loaded = tally.loaded
+    run.rows_loaded = tally.loaded - tally.quarantined
+    run.rows_quarantined = tally.quarantined
     run.bytes = tally.bytes
     run.checksum = f"{tally.row_hash & 0xFFFFFFFFFFFFFFFF:016x}"
     new_watermark = stored
@@ -257,12 +266,11 @@ def load(
             runlog.set_watermark(
                 con, source.name, source.cursor, source.cursor_type, new_watermark, action=action, by=run.run_id
             )
-    unchanged = (
-        f" ({run.rows_read - run.rows_loaded:,} read again unchanged)" if run.rows_read > run.rows_loaded else ""
-    )
+    unchanged = f" ({run.rows_read - tally.loaded:,} read again unchanged)" if run.rows_read > tally.loaded else ""
+    flagged = f", {run.rows_quarantined:,} quarantined (see ops.quarantine)" if run.rows_quarantined else ""
     deleted = f", {run.rows_deleted:,} marked deleted" if run.rows_deleted is not None else ""
     progress(
-        f"{source.name}: loaded {run.rows_loaded:,} rows{unchanged}{deleted}"
+        f"{source.name}: loaded {run.rows_loaded:,} rows{unchanged}{flagged}{deleted}"
         + (f", watermark {new_watermark}" if source.cursor else "")
     )
 

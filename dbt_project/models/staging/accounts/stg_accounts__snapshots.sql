@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('bronze_accounts', 'accounts_all') }}
+    where {{ bronze_flag(source('bronze_accounts', 'accounts_all'), '_reject_reason') }} is null
 
 ),
 
@@ -18,7 +19,7 @@ renamed as (
         account_status,
         cast(base_ts as {{ dbt.type_timestamp() }}) as base_ts,
         _loaded_at,
-        {{ deleted_at(source('bronze_accounts', 'accounts_all')) }} as _deleted_at
+        {{ bronze_flag(source('bronze_accounts', 'accounts_all'), '_deleted_at') }} as _deleted_at
     from source
 
 )

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('bronze_reference', 'products') }}
+    where {{ bronze_flag(source('bronze_reference', 'products'), '_reject_reason') }} is null
 
 ),
 
@@ -14,7 +15,7 @@ renamed as (
         cast(is_active as boolean) as is_active,
         updated_at,
         _loaded_at,
-        {{ deleted_at(source('bronze_reference', 'products')) }} as _deleted_at
+        {{ bronze_flag(source('bronze_reference', 'products'), '_deleted_at') }} as _deleted_at
     from source
 
 )
