@@ -43,7 +43,7 @@ MERGE_ON_KEY: TWriteDispositionConfig = {"disposition": "merge", "strategy": "de
 class ExtractTally:
     """What the extraction saw, filled in while dlt pulls the batches."""
 
-    task: Task  # live progress: batches, rows
+    task: Task  # live progress: rows extracted
     columns: list[tuple[str, str]] | None = None  # (name, Arrow type) of the first batch, for drift
     clock: database.SourceClock = field(default_factory=database.SourceClock)
     max_cursor: str | None = None  # the largest cursor that may move the watermark
@@ -81,7 +81,7 @@ def extracted_rows(
             tally.row_hash ^= row_hash(hasher, batch.select([n for n in batch.schema.names if n != "_loaded_at"]))
             tally.rows += batch.num_rows
             tally.bytes += batch.nbytes
-            tally.task.advance(rows=batch.num_rows)
+            tally.task.advance(batch.num_rows)
             progress(f"  {tally.rows:,} rows extracted")
             yield batch
     finally:
@@ -176,7 +176,7 @@ def load(
             evolve_bronze(source, settings, schema, progress)
 
     # how many rows there are is not known before the extraction ends: no total, no ETA
-    with track(f"ingest {source.name}", None, "batches") as task:
+    with track(f"ingest {source.name}", None, "rows") as task:
         tally = ExtractTally(task)
         resource = dlt.resource(
             extracted_rows(source, url, sql, run.loaded_at, tally, progress, first_schema),

@@ -53,7 +53,7 @@ class Task:
         self.total = total  # None until known (dbt learns it once the project is compiled)
         self.unit = unit
         self.done = 0
-        self.rows = 0  # counted besides the items when they carry rows (files, extracted batches)
+        self.rows = 0  # counted besides the items when they carry rows (files of a file source)
         self.clock = clock
         self.started = clock()
         self._show = show

@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -80,15 +80,18 @@ NODE_COMMANDS = ("build", "run", "test", "seed")  # dbt commands whose nodes are
 
 def counting(task: Task) -> Callable[[EventMsg], None]:
     """dbt's events as live progress: each node finished, of the total its start lines give
-    ("1 of 69 START ..."; the count in "Concurrency: ..." leaves out unit tests). dbt calls this
-    on its worker threads, and an exception here would fail the node: only fields every such
-    event has are read."""
+    ("1 of 13 START ..."), corrected by the end's "Done. ... TOTAL=11". Neither count before the
+    run is exact: the one in "Concurrency: ..." leaves out unit tests, the start lines' count
+    may hold nodes that never run. dbt calls this on its worker threads, and an exception here
+    would fail the node: only fields every such event has are read."""
 
     def on_event(event: EventMsg) -> None:
         if event.info.name == "LogStartLine" and task.total != event.data.total:
             task.set_total(event.data.total)
         elif event.info.name == "NodeFinished":
             task.advance()
+        elif event.info.name == "StatsLine":
+            task.set_total(event.data.stats["total"])
 
     return on_event
 
@@ -109,17 +112,14 @@ def run_dbt(settings: Settings, *args: str, quiet: bool = False) -> None:
                 raise RippleError(f"dbt parse failed: {parsed.exception}; full log in {settings.dbt_log_path}/dbt.log")
             _parsed[key] = parsed.result
         command = ["--no-use-colors", *(["--quiet"] if quiet else []), *args, *places]
-        if args[0] in NODE_COMMANDS:
-            with track(f"dbt {args[0]}", None, "nodes") as task:
-                result = dbtRunner(manifest=_parsed[key], callbacks=[counting(task)]).invoke(command)
-        else:
-            result = dbtRunner(manifest=_parsed[key]).invoke(command)
-    if not result.success:
-        cause = f": {result.exception}" if result.exception else ""
-        raise RippleError(
-            f"dbt {args[0]} failed{cause}; the output above names the model "
-            f"or test, full log in {settings.dbt_log_path}/dbt.log"
-        )
+        with track(f"dbt {args[0]}", None, "nodes") if args[0] in NODE_COMMANDS else nullcontext() as task:
+            result = dbtRunner(manifest=_parsed[key], callbacks=[counting(task)] if task else []).invoke(command)
+            if not result.success:  # raised inside: a failed build's progress ends without its `done` line
+                cause = f": {result.exception}" if result.exception else ""
+                raise RippleError(
+                    f"dbt {args[0]} failed{cause}; the output above names the model "
+                    f"or test, full log in {settings.dbt_log_path}/dbt.log"
+                )
 
 
 def sources_without_data(settings: Settings) -> list[str]:

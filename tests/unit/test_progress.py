@@ -80,19 +80,23 @@ def test_on_a_terminal_rich_draws_a_bar_with_the_same_status():
     assert drawn.endswith("\x1b[2K")  # and gone at the end: the command's own summary line follows
 
 
-def test_dbt_events_count_finished_nodes_of_the_total_its_start_lines_give():
+def test_dbt_events_count_finished_nodes_of_the_total_its_start_lines_give_then_its_end_line():
     def event(name: str, **data) -> SimpleNamespace:
         return SimpleNamespace(info=SimpleNamespace(name=name), data=SimpleNamespace(**data))
 
     out = io.StringIO()
     with track("dbt build", None, "nodes", stream=out) as task:
         on_event = counting(task)
-        on_event(event("ConcurrencyLine", node_count=65))  # leaves unit tests out: not the total
-        on_event(event("LogStartLine", total=69, index=1))
+        on_event(event("ConcurrencyLine", node_count=2))  # leaves unit tests out: not the total
+        on_event(event("LogStartLine", total=4, index=1))
         on_event(event("NodeFinished"))
-        on_event(event("LogStartLine", total=69, index=2))
+        on_event(event("LogStartLine", total=4, index=2))
         on_event(event("NodeFinished"))
-        assert (task.done, task.total) == (2, 69)
+        assert (task.done, task.total) == (2, 4)
+        on_event(event("LogStartLine", total=4, index=3))
+        on_event(event("NodeFinished"))
+        on_event(event("StatsLine", stats={"pass": 3, "total": 3}))  # a node counted at the start never ran
+        assert (task.done, task.total) == (3, 3)
 
 
 @pytest.mark.parametrize("value", ["soon", "-1", "nan", "inf"])
