@@ -116,7 +116,7 @@ class Bar:
     """A terminal: rich's bar, redrawn in place and gone when the task ends (the command's own
     summary line follows). What the command prints meanwhile goes above it, not through it."""
 
-    def __init__(self, console: Console):
+    def __init__(self, console: Console, label: str):
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -128,7 +128,7 @@ class Bar:
             # stdout (`ripple build > log`) must keep every line
             redirect_stdout=sys.stdout.isatty(),
         )
-        self.id = self.progress.add_task("", total=None, status="")
+        self.id = self.progress.add_task(label, total=None, status="")
         self.progress.start()
 
     def show(self, task: Task) -> None:
@@ -154,9 +154,9 @@ def track(
     stream = stream or sys.stderr
     if console is None and stream.isatty():
         console = Console(file=stream)
-    display = Bar(console) if console is not None else PlainLines(stream, progress_seconds())
+    display = Bar(console, label) if console is not None else PlainLines(stream, progress_seconds())
     task = Task(label, total, unit, clock, display.show)
-    display.show(task)
+    display.show(task)  # the bar's total from the start
     completed = False
     try:
         yield task
