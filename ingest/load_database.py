@@ -32,6 +32,7 @@ from ingest import database, evolution, reconcile, runlog, watermark
 from ingest.config import Settings
 from ingest.errors import RippleError
 from ingest.frames import row_hash
+from ingest.progress import Task, track
 from ingest.sources import DatabaseSource
 from ingest.warehouse import connect, lake_connection
 
@@ -43,6 +44,7 @@ MERGE_ON_KEY: TWriteDispositionConfig = {"disposition": "merge", "strategy": "de
 class ExtractTally:
     """What the extraction saw, filled in while dlt pulls the batches."""
 
+    task: Task  # live progress: rows extracted
     columns: list[tuple[str, str]] | None = None  # (name, Arrow type) of the first batch, for drift
     clock: database.SourceClock = field(default_factory=database.SourceClock)
     max_cursor: str | None = None  # the largest cursor that may move the watermark
@@ -90,6 +92,7 @@ def extracted_rows(
             tally.row_hash ^= row_hash(hasher, batch.select([n for n in batch.schema.names if n != "_loaded_at"]))
             tally.rows += batch.num_rows
             tally.bytes += batch.nbytes
+            tally.task.advance(batch.num_rows)
             progress(f"  {tally.rows:,} rows extracted")
             changed = keep(batch)
             tally.loaded += changed.num_rows
@@ -202,7 +205,6 @@ def load(
     else:
         how = " (full extract, no watermark yet)" if source.cursor else " (full load)"
     progress(f"{source.name}: extracting {source.source_table or 'query'} from {database.redacted(url)}{how}")
-    tally = ExtractTally()
     # A first extract of a table into an empty bronze has nothing to merge with: append.
     first_extract = replace or (
         stored is None and source.kind == "table" and not bronze_has_rows(settings, source.table)
@@ -221,25 +223,28 @@ def load(
             bronze = reconcile.Bronze(source.table, source.primary_key, reconcile.bronze_types(lake, source.table))
             return lambda batch: bronze.changed_rows(lake, batch)
 
-        resource = dlt.resource(
-            extracted_rows(source, url, sql, run.loaded_at, tally, progress, first_schema),
-            name=source.table,
-            # with a cursor, merge on the primary key; without one, each run replaces the table
-            write_disposition="append" if first_extract else MERGE_ON_KEY if source.cursor else "replace",
-            primary_key=list(source.primary_key),  # empty: no key (a full load replaces the table)
-            columns={
-                "_loaded_at": {"data_type": "timestamp", "timezone": True},
-                # NULL on every row loaded: a row is marked deleted only by the delete check below
-                reconcile.DELETED: {"data_type": "timestamp", "timezone": True, "nullable": True},
-                # set on the rows quarantined (ingest/database.py), NULL on the others
-                database.REJECT_REASON: {"data_type": "text", "nullable": True},
-                database.RAW_RECORD: {"data_type": "text", "nullable": True},
-            },
-        )
-        if replace:  # dlt drops the table and its schema, then makes it anew from these rows
-            pipeline.run(resource, loader_file_format="parquet", refresh="drop_resources")
-        else:
-            pipeline.run(resource, loader_file_format="parquet")
+        # how many rows there are is not known before the extraction ends: no total, no ETA
+        with track(f"ingest {source.name}", None, "rows") as task:
+            tally = ExtractTally(task)
+            resource = dlt.resource(
+                extracted_rows(source, url, sql, run.loaded_at, tally, progress, first_schema),
+                name=source.table,
+                # with a cursor, merge on the primary key; without one, each run replaces the table
+                write_disposition="append" if first_extract else MERGE_ON_KEY if source.cursor else "replace",
+                primary_key=list(source.primary_key),  # empty: no key (a full load replaces the table)
+                columns={
+                    "_loaded_at": {"data_type": "timestamp", "timezone": True},
+                    # NULL on every row loaded: a row is marked deleted only by the delete check below
+                    reconcile.DELETED: {"data_type": "timestamp", "timezone": True, "nullable": True},
+                    # set on the rows quarantined (ingest/database.py), NULL on the others
+                    database.REJECT_REASON: {"data_type": "text", "nullable": True},
+                    database.RAW_RECORD: {"data_type": "text", "nullable": True},
+                },
+            )
+            if replace:  # dlt drops the table and its schema, then makes it anew from these rows
+                pipeline.run(resource, loader_file_format="parquet", refresh="drop_resources")
+            else:
+                pipeline.run(resource, loader_file_format="parquet")
         if lake is not None and look_for_deletes:
             run.rows_deleted = find_deletes(source, url, lake, run.loaded_at, progress)
     run.rows_read = tally.rows
