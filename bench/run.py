@@ -64,9 +64,8 @@ class Goal:
     peak_mb: int | None = None
 
     def text(self) -> str:
-        parts = {"ratio": f"ratio <= {self.ratio}", "seconds": f"<= {self.seconds} s"}
-        parts["peak_mb"] = f"peak <= {(self.peak_mb or 0) // 1024} GB"
-        return ", ".join(parts[name] for name, limit in asdict(self).items() if limit is not None)
+        shown = {"ratio": "ratio <= {}", "seconds": "<= {} s", "peak_mb": "peak <= {} MB"}
+        return ", ".join(shown[name].format(limit) for name, limit in asdict(self).items() if limit is not None)
 
     def met(self, row: dict) -> bool:
         return all(row[name] <= limit for name, limit in asdict(self).items() if limit is not None)
