@@ -85,5 +85,5 @@ clean:  ## remove the data dir, dbt artifacts and the virtualenv
 	rm -rf data dbt_project/target dbt_project/logs $(VENV)
 
 SCALE ?= 1
-bench: $(STAMP)  ## benchmarks, ratios against native DuckDB; SCALE=0.1 for a quick run (bench/results.json)
+bench: $(STAMP)  ## benchmarks against DuckDB doing the same job, each row's goal met or not; SCALE=0.1 for a quick run (bench/results.json)
 	$(BIN)/python bench/run.py --scale $(SCALE)

@@ -27,6 +27,8 @@ from sqlalchemy import (
     select,
 )
 
+from ingest.progress import Task, track
+
 METADATA = MetaData()
 ACCOUNTS_ALL = Table(
     "accounts_all",
@@ -106,12 +108,15 @@ def row(seed: int, acct: Account, index: int, base_ts: datetime, version: int = 
     }
 
 
-def history_rows(seed: int, accounts: int, first: int, last: int):
+def history_rows(seed: int, accounts: int, first: int, last: int, task: Task):
     for key in range(1, accounts + 1):
         acct = history_account(seed, key, first, last)
+        months = 0
         for index in range(acct.opened, (acct.closed if acct.closed is not None else last) + 1):
             if index == acct.opened or index == acct.closed or reports(seed, key, index):
+                months += 1
                 yield row(seed, acct, index, landed_at(index))
+        task.advance(rows=months)
 
 
 def active_accounts(url: str) -> list[Account]:
@@ -185,7 +190,8 @@ def write_history(url: str, accounts: int = 5000, first: str = "2019-01", last: 
     start, end = month_index(first), month_index(last)
     if end < start:
         raise ValueError(f"history ends ({last}) before it starts ({first})")
-    return insert(url, history_rows(seed, accounts, start, end))
+    with track("generate accounts", accounts, "accounts") as task:
+        return insert(url, history_rows(seed, accounts, start, end, task))
 
 
 def write_batch(url: str, batch: str, seed: int = 42) -> dict[str, int]:

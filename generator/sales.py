@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from generator.csvfiles import write_csv
+from ingest.progress import track
 
 LANDING_SUBDIR = "csv_sales"
 TIMEZONE = "America/Sao_Paulo"  # the chain's business days and windows
@@ -119,20 +120,24 @@ def generate(
             return []
         windows = [(start, end)]
     written, n_orders = [], 0
-    for start, end in windows:
-        first = datetime.combine(day, start)
-        last = datetime.combine(day, end)
-        hours = [
-            h
-            for h, _ in WINDOWS
-            if h < end.hour + end.minute / 60 and h + WINDOW_HOURS > start.hour + start.minute / 60
-        ]
-        for unit in units:
-            orders = [o for h in hours for o in window_orders(day, unit, h, seed, products) if first <= o.at < last]
-            folder = folder_for(out_dir, day, unit, start)
-            written.append(write_csv(folder / "pedido.csv", ORDER_COLUMNS, [o.row for o in orders]))
-            written.append(write_csv(folder / "item_pedido.csv", ITEM_COLUMNS, [i for o in orders for i in o.items]))
-            n_orders += len(orders)
+    with track(f"generate sales {day}", len(windows) * len(units), "unit-windows") as task:
+        for start, end in windows:
+            first = datetime.combine(day, start)
+            last = datetime.combine(day, end)
+            hours = [
+                h
+                for h, _ in WINDOWS
+                if h < end.hour + end.minute / 60 and h + WINDOW_HOURS > start.hour + start.minute / 60
+            ]
+            for unit in units:
+                orders = [o for h in hours for o in window_orders(day, unit, h, seed, products) if first <= o.at < last]
+                folder = folder_for(out_dir, day, unit, start)
+                written.append(write_csv(folder / "pedido.csv", ORDER_COLUMNS, [o.row for o in orders]))
+                written.append(
+                    write_csv(folder / "item_pedido.csv", ITEM_COLUMNS, [i for o in orders for i in o.items])
+                )
+                n_orders += len(orders)
+                task.advance()
     label = f"window {windows[0][0]:%H:%M}-{windows[0][1]:%H:%M}" if window else "whole day (bulk)"
     progress(
         f"sales: {day} {label}: {n_orders:,} orders for {len(units)} units, {len(written)} files "

@@ -19,6 +19,7 @@ from pathlib import Path
 from faker import Faker
 
 from generator.csvfiles import write_csv
+from ingest.progress import track
 
 WORLD_START = date(2023, 1, 1)  # the simulated helpdesk opened on this day: no tickets before it
 MAX_LIFETIME_DAYS = 120  # a ticket changes status at most this long after it was opened
@@ -161,22 +162,27 @@ def generate(
     by_day: dict[date, list[tuple]] = {}
     first_open_day = max(WORLD_START, start - timedelta(days=MAX_LIFETIME_DAYS))
     day = first_open_day
-    while day <= end:
-        for fixed, steps in tickets_opened(day, seed, volume, agents):
-            for when, status, first, res in steps:
-                event_day = when.date()
-                if start <= event_day <= end:
-                    by_day.setdefault(event_day, []).append((when, csv_row(fixed, when, status, first, res)))
-        day += timedelta(days=1)
+    # two steps of similar length: draw every ticket opened up to `end`, then write the days asked for
+    with track("generate tickets (drawing)", (end - first_open_day).days + 1, "days") as task:
+        while day <= end:
+            for fixed, steps in tickets_opened(day, seed, volume, agents):
+                for when, status, first, res in steps:
+                    event_day = when.date()
+                    if start <= event_day <= end:
+                        by_day.setdefault(event_day, []).append((when, csv_row(fixed, when, status, first, res)))
+            day += timedelta(days=1)
+            task.advance()
 
     folder = out_dir / LANDING_SUBDIR
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     day = start
-    while day <= end:
-        rows = sorted(by_day.get(day, []), key=lambda e: (e[0], e[1][0]))
-        written.append(write_day(folder, day, [r for _, r in rows]))
-        day += timedelta(days=1)
+    with track("generate tickets (writing)", (end - start).days + 1, "files") as task:
+        while day <= end:
+            rows = sorted(by_day.get(day, []), key=lambda e: (e[0], e[1][0]))
+            written.append(write_day(folder, day, [r for _, r in rows]))
+            day += timedelta(days=1)
+            task.advance(rows=len(rows))
     progress(
         f"tickets: wrote {len(written)} file(s), {start} .. {end}, "
         f"{sum(len(v) for v in by_day.values()):,} rows, in {folder}"

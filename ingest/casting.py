@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from ingest.readers import MAX_FIELD_CHARS, MAX_RAW_CHARS, ParsedFile
+from ingest.errors import MAX_RAW_CHARS
+from ingest.readers import MAX_FIELD_CHARS, ParsedFile
 from ingest.sources import Column, FileSource
 
 NUMBER = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"

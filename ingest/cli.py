@@ -119,7 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="database sources: drop the bronze table and load it whole (after a source type change bronze cannot take)",
     )
-    ing.set_defaults(run=lambda a, s: work("ingest").run(s, a.sources, a.date, a.files, a.replace))
+    ing.add_argument(
+        "--detect-deletes",
+        action="store_true",
+        help="database sources: also compare the source's primary keys with bronze and mark rows gone from it deleted",
+    )
+    ing.set_defaults(run=lambda a, s: work("ingest").run(s, a.sources, a.date, a.files, a.replace, a.detect_deletes))
 
     b = sub.add_parser("build", help="dbt build: silver, gold and ops models, with their tests")
     b.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from bronze")

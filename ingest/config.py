@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,7 @@ def load_settings() -> Settings:
     lake = load_lake_settings(data_dir)
     landing_url = os.environ.get("RIPPLE_LANDING_URL", str(data_dir / "landing"))
     destination = os.environ.get("RIPPLE_DESTINATION", "duckdb")
+    progress_seconds()  # a wrong value fails the command before it starts, not in the middle of its work
     if destination not in DESTINATIONS:
         raise RippleError(f"RIPPLE_DESTINATION={destination!r}: use one of {', '.join(DESTINATIONS)}")
     return Settings(
@@ -129,6 +131,22 @@ def load_settings() -> Settings:
         kept_load_packages=count_setting("RIPPLE_KEEP_LOAD_PACKAGES", 0),
         bigquery=load_bigquery_settings() if destination == "bigquery" else None,
     )
+
+
+PROGRESS_VARIABLE = "RIPPLE_PROGRESS_SECONDS"
+
+
+def progress_seconds() -> float:
+    """Seconds between two plain progress lines when stderr is not a terminal (ingest/progress.py);
+    0 writes one per update. Read when a task starts, so a caller in Python may change it."""
+    text = os.environ.get(PROGRESS_VARIABLE, "10")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise RippleError(f"{PROGRESS_VARIABLE}={text!r}: expected a number of seconds (0 or more)")
+    return seconds
 
 
 def count_setting(variable: str, default: int) -> int:

@@ -18,11 +18,10 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ingest import deadline
 from ingest.config import Settings
-from ingest.errors import RippleError, SourceUnavailable
+from ingest.errors import MAX_RAW_CHARS, RippleError, SourceUnavailable
 from ingest.sources import DatabaseSource
 
 BATCH_ROWS = 250_000
@@ -88,6 +87,14 @@ def extraction_sql(source: DatabaseSource, since: str | None, backend: str) -> s
             unordered += f" or not isfinite({source.cursor})"
         body += f" where {source.cursor} >= {literal} or {unordered}"
     return body
+
+
+def keys_sql(source: DatabaseSource) -> str:
+    """The SQL reading only the source's primary keys, every row: what delete detection compares."""
+    keys = ", ".join(sql_identifier(k) for k in source.primary_key)
+    if source.kind == "table":
+        return f"select {keys} from {source.source_table}"
+    return f"select {keys} from ({source.query}) as q"
 
 
 def backend_of(source: DatabaseSource, url: str) -> str:
@@ -231,47 +238,51 @@ def _postgres_batches(
         clock.started, clock.oldest_open = row
         shape = con.execute("select * from postgres_query('source_db', ?)", [f"select * from ({sql}) as q limit 0"])
         exact = exact_numbers_sql(sql, shape.arrow().schema)
-        for batch in con.execute(
+        yield from con.execute(
             "select *, ?::timestamptz as _loaded_at from postgres_query('source_db', ?)", [loaded_at, exact]
-        ).fetch_record_batch(BATCH_ROWS):
-            yield without_nan_flags(source, batch)
+        ).fetch_record_batch(BATCH_ROWS)
     finally:
         con.close()
 
 
-NAN_FLAGS = "_ripple_nan_columns"
+REJECT_REASON = "_reject_reason"  # why a row is quarantined; NULL on the rows that load as they are
+RAW_RECORD = "_raw_record"  # a quarantined row's values as the source holds them (JSON text)
 
 
 def exact_numbers_sql(sql: str, schema: pa.Schema) -> str:
     """`sql` wrapped so that no PostgreSQL numeric NaN or Infinity turns into 0, which DuckDB's
     postgres scanner does with them. A numeric it reads as DOUBLE (unconstrained, or wider than
-    38 digits) is sent as float8, which keeps NaN and ±Infinity; a numeric(p,s) (DECIMAL) cannot
-    hold NaN, so the rows that have one say which columns in an extra column."""
-    columns, checks = [], []
+    38 digits) is sent as float8, which keeps NaN and ±Infinity. A numeric(p,s) (DECIMAL) cannot
+    hold NaN (nor, in PostgreSQL, Infinity): a row with a NaN there is quarantined in-band, as a
+    file's bad row is: the NaN becomes NULL, `_reject_reason` names the column, `_raw_record`
+    keeps the row as PostgreSQL's JSON shows it (NaN as "NaN"). The two columns are there, NULL
+    on good rows, whenever the source has a DECIMAL column. It all runs in PostgreSQL."""
+    columns, nans, reasons = [], [], []
     for field in schema:
-        name = '"' + field.name.replace('"', '""') + '"'
-        columns.append(f"q.{name}::float8 as {name}" if pa.types.is_float64(field.type) else f"q.{name}")
-        if pa.types.is_decimal(field.type):
-            checks.append(f"case when q.{name} = 'NaN' then '{field.name.replace(chr(39), chr(39) * 2)}' end")
-    if checks:
-        columns.append(f"nullif(concat_ws(', ', {', '.join(checks)}), '') as {NAN_FLAGS}")
+        name = sql_identifier(field.name)
+        if pa.types.is_float64(field.type):
+            columns.append(f"q.{name}::float8 as {name}")
+        elif pa.types.is_decimal(field.type):
+            numeric = f"numeric({field.type.precision},{field.type.scale})"
+            reason = f"{field.name} is NaN in the source; {numeric} cannot hold NaN".replace("'", "''")
+            columns.append(f"nullif(q.{name}, 'NaN')::{numeric} as {name}")
+            nans.append(f"q.{name} = 'NaN'")
+            reasons.append(f"case when q.{name} = 'NaN' then '{reason}' end")
+        else:
+            columns.append(f"q.{name}")
+    if nans:
+        columns.append(f"nullif(concat_ws('; ', {', '.join(reasons)}), '') as {REJECT_REASON}")
+        columns.append(
+            f"case when {' or '.join(nans)} then left(row_to_json(q)::text, {MAX_RAW_CHARS}) end as {RAW_RECORD}"
+        )
     return f"select {', '.join(columns)} from ({sql}) as q"
 
 
-def without_nan_flags(source: DatabaseSource, batch: pa.RecordBatch) -> pa.RecordBatch:
-    """The batch without its NaN flags; a row with a NaN in a DECIMAL column fails the run, naming it."""
-    if NAN_FLAGS not in batch.schema.names:
-        return batch
-    flags = batch.column(NAN_FLAGS)
-    if flags.null_count < len(flags):
-        row = pc.index(pc.is_valid(flags), True).as_py()
-        key = ", ".join(f"{k}={batch.column(k)[row].as_py()}" for k in source.primary_key if k in batch.schema.names)
-        raise RippleError(
-            f"{source.name}: {flags[row].as_py()} is NaN in the source ({key or f'row {row + 1}'}); its "
-            "numeric(p,s) type cannot hold NaN in bronze (it would load as 0): nothing was loaded, "
-            "correct the row in the source"
-        )
-    return batch.select([n for n in batch.schema.names if n != NAN_FLAGS])
+def quarantined(batch: pa.RecordBatch) -> int:
+    """The rows of `batch` flagged by `exact_numbers_sql`."""
+    if REJECT_REASON not in batch.schema.names:
+        return 0
+    return batch.num_rows - batch.column(REJECT_REASON).null_count
 
 
 def libpq_quote(value: str) -> str:

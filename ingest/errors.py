@@ -1,4 +1,6 @@
-"""Errors meant for the person running ripple: one line, no traceback."""
+"""Errors meant for the person running ripple: one line, no traceback; and what a quarantined row keeps."""
+
+MAX_RAW_CHARS = 10_000  # raw content kept per quarantined row or file (ops.quarantine.raw_record)
 
 
 class RippleError(Exception):

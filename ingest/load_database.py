@@ -19,6 +19,7 @@ over the extracted rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,12 +28,13 @@ import duckdb
 import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 
-from ingest import database, evolution, runlog, watermark
+from ingest import database, evolution, reconcile, runlog, watermark
 from ingest.config import Settings
 from ingest.errors import RippleError
 from ingest.frames import row_hash
+from ingest.progress import Task, track
 from ingest.sources import DatabaseSource
-from ingest.warehouse import connect
+from ingest.warehouse import connect, lake_connection
 
 BRONZE = "bronze"
 MERGE_ON_KEY: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-insert"}
@@ -42,13 +44,22 @@ MERGE_ON_KEY: TWriteDispositionConfig = {"disposition": "merge", "strategy": "de
 class ExtractTally:
     """What the extraction saw, filled in while dlt pulls the batches."""
 
+    task: Task  # live progress: rows extracted
     columns: list[tuple[str, str]] | None = None  # (name, Arrow type) of the first batch, for drift
     clock: database.SourceClock = field(default_factory=database.SourceClock)
     max_cursor: str | None = None  # the largest cursor that may move the watermark
     unordered: int = 0  # rows whose cursor is NULL, non-finite or beyond the extraction start + tolerance
     row_hash: int = 0  # XOR of every row's hash: an order-independent checksum
     rows: int = 0
+    loaded: int = 0  # rows handed to dlt: the extracted ones bronze does not already hold as they are
+    quarantined: int = 0  # of those, the rows flagged `_reject_reason` (a NaN where bronze cannot hold it)
     bytes: int = 0
+
+
+Keep = Callable[[pa.RecordBatch], pa.RecordBatch]
+
+# columns ripple adds to a source's rows, not the source's own (never schema drift)
+RIPPLE_COLUMNS = frozenset({"_loaded_at", database.REJECT_REASON, database.RAW_RECORD})
 
 
 def extracted_rows(
@@ -58,16 +69,18 @@ def extracted_rows(
     loaded_at: datetime,
     tally: ExtractTally,
     progress: Callable[[str], None],
-    first_schema: Callable[[pa.Schema], None],
+    first_schema: Callable[[pa.Schema], Keep],
 ) -> Iterator[pa.RecordBatch]:
-    """The items of the source's dlt resource: the extracted batches, `_loaded_at` added;
-    `first_schema` sees the columns before any row is handed on."""
+    """The items of the source's dlt resource: the extracted batches, `_loaded_at` added, less the
+    rows bronze already holds as they are; `first_schema` sees the columns before any row is
+    handed on and returns what picks the rows to load from each batch."""
     hasher = duckdb.connect()
+    keep: Keep = lambda batch: batch  # noqa: E731
     try:
         for batch in database.read_batches(source, url, sql, loaded_at, tally.clock):
             if tally.columns is None:
-                tally.columns = [(f.name, str(f.type)) for f in batch.schema if f.name != "_loaded_at"]
-                first_schema(batch.schema)
+                tally.columns = [(f.name, str(f.type)) for f in batch.schema if f.name not in RIPPLE_COLUMNS]
+                keep = first_schema(batch.schema)
             if batch.num_rows == 0:
                 continue
             if source.cursor:
@@ -79,8 +92,13 @@ def extracted_rows(
             tally.row_hash ^= row_hash(hasher, batch.select([n for n in batch.schema.names if n != "_loaded_at"]))
             tally.rows += batch.num_rows
             tally.bytes += batch.nbytes
+            tally.task.advance(batch.num_rows)
             progress(f"  {tally.rows:,} rows extracted")
-            yield batch
+            changed = keep(batch)
+            tally.loaded += changed.num_rows
+            tally.quarantined += database.quarantined(changed)
+            if changed.num_rows:
+                yield changed
     finally:
         hasher.close()
 
@@ -142,6 +160,16 @@ def bronze_has_rows(settings: Settings, table: str) -> bool:
         return bool(row and row[0])
 
 
+@contextmanager
+def lake_cursor(settings: Settings, wanted: bool) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """A cursor of its own on the lake while a run compares with bronze; None when it does not."""
+    if not wanted:
+        yield None
+        return
+    with closing(lake_connection(settings).cursor()) as cursor:
+        yield cursor
+
+
 def load(
     source: DatabaseSource,
     settings: Settings,
@@ -149,12 +177,27 @@ def load(
     run: runlog.Run,
     progress: Callable[[str], None],
     replace: bool = False,
+    detect_deletes: bool = False,
 ) -> None:
-    """Extract and merge what is new; with `replace`, drop the bronze table and load it whole."""
+    """Extract and merge what is new; with `replace`, drop the bronze table and load it whole.
+    Every `detect_deletes_every` runs of the source, or when `detect_deletes` asks, then look for
+    rows deleted in it (ingest/reconcile.py)."""
+    if settings.bigquery and (source.detect_deletes_every or detect_deletes):
+        raise RippleError(
+            f"{source.name}: delete detection (detect_deletes_every, --detect-deletes) needs the DuckLake "
+            "warehouse; on BigQuery, `ripple ingest SOURCE --replace` reloads the table whole"
+        )
     url = database.source_url(source, settings)
     backend = database.backend_of(source, url)
     with connect(settings) as con:
         stored = runlog.get_watermark(con, source.name) if source.cursor and not replace else None
+        look_for_deletes = (
+            bool(source.cursor)
+            and not replace
+            and reconcile.check_due(
+                source.detect_deletes_every, runlog.runs_since_delete_check(con, source.name), detect_deletes
+            )
+        )
     since = watermark.lower_bound(source, stored)
     sql = database.extraction_sql(source, since, backend)
     if since is not None:
@@ -162,30 +205,51 @@ def load(
     else:
         how = " (full extract, no watermark yet)" if source.cursor else " (full load)"
     progress(f"{source.name}: extracting {source.source_table or 'query'} from {database.redacted(url)}{how}")
-    tally = ExtractTally()
     # A first extract of a table into an empty bronze has nothing to merge with: append.
     first_extract = replace or (
         stored is None and source.kind == "table" and not bronze_has_rows(settings, source.table)
     )
+    # merged rows are compared with bronze's, on the lake, so that only changed ones load
+    compared = bool(source.cursor) and not first_extract and not settings.bigquery
 
-    def first_schema(schema: pa.Schema) -> None:
-        require_columns(source, [n for n in schema.names if n != "_loaded_at"])
-        if not replace:  # a replaced table is made anew with the types the source has now
-            evolve_bronze(source, settings, schema, progress)
+    with lake_cursor(settings, compared or look_for_deletes) as lake:
 
-    resource = dlt.resource(
-        extracted_rows(source, url, sql, run.loaded_at, tally, progress, first_schema),
-        name=source.table,
-        # with a cursor, merge on the primary key; without one, each run replaces the table
-        write_disposition="append" if first_extract else MERGE_ON_KEY if source.cursor else "replace",
-        primary_key=list(source.primary_key),  # empty: no key (a full load replaces the table)
-        columns={"_loaded_at": {"data_type": "timestamp", "timezone": True}},
-    )
-    if replace:  # dlt drops the table and its schema, then makes it anew from these rows
-        pipeline.run(resource, loader_file_format="parquet", refresh="drop_resources")
-    else:
-        pipeline.run(resource, loader_file_format="parquet")
-    run.rows_read = run.rows_loaded = tally.rows
+        def first_schema(schema: pa.Schema) -> Keep:
+            require_columns(source, [n for n in schema.names if n not in RIPPLE_COLUMNS])
+            if not replace:  # a replaced table is made anew with the types the source has now
+                evolve_bronze(source, settings, schema, progress)
+            if lake is None or not compared:
+                return lambda batch: batch
+            bronze = reconcile.Bronze(source.table, source.primary_key, reconcile.bronze_types(lake, source.table))
+            return lambda batch: bronze.changed_rows(lake, batch)
+
+        # how many rows there are is not known before the extraction ends: no total, no ETA
+        with track(f"ingest {source.name}", None, "rows") as task:
+            tally = ExtractTally(task)
+            resource = dlt.resource(
+                extracted_rows(source, url, sql, run.loaded_at, tally, progress, first_schema),
+                name=source.table,
+                # with a cursor, merge on the primary key; without one, each run replaces the table
+                write_disposition="append" if first_extract else MERGE_ON_KEY if source.cursor else "replace",
+                primary_key=list(source.primary_key),  # empty: no key (a full load replaces the table)
+                columns={
+                    "_loaded_at": {"data_type": "timestamp", "timezone": True},
+                    # NULL on every row loaded: a row is marked deleted only by the delete check below
+                    reconcile.DELETED: {"data_type": "timestamp", "timezone": True, "nullable": True},
+                    # set on the rows quarantined (ingest/database.py), NULL on the others
+                    database.REJECT_REASON: {"data_type": "text", "nullable": True},
+                    database.RAW_RECORD: {"data_type": "text", "nullable": True},
+                },
+            )
+            if replace:  # dlt drops the table and its schema, then makes it anew from these rows
+                pipeline.run(resource, loader_file_format="parquet", refresh="drop_resources")
+            else:
+                pipeline.run(resource, loader_file_format="parquet")
+        if lake is not None and look_for_deletes:
+            run.rows_deleted = find_deletes(source, url, lake, run.loaded_at, progress)
+    run.rows_read = tally.rows
+    run.rows_loaded = tally.loaded - tally.quarantined
+    run.rows_quarantined = tally.quarantined
     run.bytes = tally.bytes
     run.checksum = f"{tally.row_hash & 0xFFFFFFFFFFFFFFFF:016x}"
     new_watermark = stored
@@ -207,6 +271,37 @@ def load(
             runlog.set_watermark(
                 con, source.name, source.cursor, source.cursor_type, new_watermark, action=action, by=run.run_id
             )
+    unchanged = f" ({run.rows_read - tally.loaded:,} read again unchanged)" if run.rows_read > tally.loaded else ""
+    flagged = f", {run.rows_quarantined:,} quarantined (see ops.quarantine)" if run.rows_quarantined else ""
+    deleted = f", {run.rows_deleted:,} marked deleted" if run.rows_deleted is not None else ""
     progress(
-        f"{source.name}: loaded {run.rows_loaded:,} rows" + (f", watermark {new_watermark}" if source.cursor else "")
+        f"{source.name}: loaded {run.rows_loaded:,} rows{unchanged}{flagged}{deleted}"
+        + (f", watermark {new_watermark}" if source.cursor else "")
     )
+
+
+def find_deletes(
+    source: DatabaseSource,
+    url: str,
+    lake: duckdb.DuckDBPyConnection,
+    loaded_at: datetime,
+    progress: Callable[[str], None],
+) -> int:
+    """Read the source's primary keys (through the extraction's own path, so keys read as the
+    rows do) and mark what bronze holds accordingly; returns the rows marked deleted."""
+    batches = [
+        batch.select(list(source.primary_key))
+        for batch in database.read_batches(source, url, database.keys_sql(source), loaded_at, database.SourceClock())
+    ]
+    keys = (
+        pa.Table.from_batches(batches)
+        if batches
+        else pa.table({k: pa.array([], pa.null()) for k in source.primary_key})
+    )
+    bronze = reconcile.Bronze(source.table, source.primary_key, reconcile.bronze_types(lake, source.table))
+    marked, unmarked = bronze.mark_deletes(lake, keys, loaded_at) if bronze.types else (0, 0)
+    progress(
+        f"  deletes: {keys.num_rows:,} keys in the source; {marked:,} rows gone from it marked deleted"
+        + (f", {unmarked:,} back in it unmarked" if unmarked else "")
+    )
+    return marked

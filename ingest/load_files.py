@@ -23,6 +23,7 @@ from ingest import runlog
 from ingest.casting import type_batch, typer
 from ingest.config import Settings
 from ingest.landing import LandedFile, pending_files
+from ingest.progress import Task, track
 from ingest.readers import ParsedFile, parse_file
 from ingest.sources import FileSource
 from ingest.warehouse import Warehouse, connect
@@ -78,6 +79,7 @@ class FileTally:
     """What reading a run's files found, filled in while dlt pulls the typed batches."""
 
     total: int  # files to read
+    task: Task  # live progress: files read, rows
     outcomes: list[FileOutcome] = field(default_factory=list)
     schemas: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # where the columns changed
     checksum: Any = field(default_factory=hashlib.sha256)  # of every file's checksum, in order
@@ -88,6 +90,7 @@ class FileTally:
             self.schemas.append((parsed.landed.path, parsed.columns_seen))
         self.checksum.update(parsed.checksum.encode())
         self.bytes += parsed.landed.size
+        self.task.advance(rows=parsed.raw.num_rows if parsed.raw is not None else 0)
 
     def typed(self, outcomes: list[FileOutcome], progress: Callable[[str], None]) -> None:
         every = max(1, self.total // 10)
@@ -218,17 +221,18 @@ def load(
         progress(f"{source.name}: nothing new under {settings.landing_url}/{glob or source.location}")
         return
     progress(f"{source.name}: {len(files)} file(s) to load")
-    tally = FileTally(total=len(files))
-    resource = dlt.resource(
-        typed_rows(source, files, run.loaded_at, tally, progress),
-        name=source.table,
-        # When no file of this run has rows in bronze yet there is nothing to replace:
-        # appending is the same, and skips dlt's staging copy.
-        write_disposition=REPLACE_FILE_ROWS if replaces else "append",
-        merge_key=FILE_KEY,
-        columns=column_hints(source),
-    )
-    pipeline.run(resource, loader_file_format="parquet")
+    with track(f"ingest {source.name}", len(files), "files") as task:
+        tally = FileTally(total=len(files), task=task)
+        resource = dlt.resource(
+            typed_rows(source, files, run.loaded_at, tally, progress),
+            name=source.table,
+            # When no file of this run has rows in bronze yet there is nothing to replace:
+            # appending is the same, and skips dlt's staging copy.
+            write_disposition=REPLACE_FILE_ROWS if replaces else "append",
+            merge_key=FILE_KEY,
+            columns=column_hints(source),
+        )
+        pipeline.run(resource, loader_file_format="parquet")
     run.files = len(tally.outcomes)
     run.bytes = tally.bytes
     run.rows_loaded = sum(f.rows_loaded for f in tally.outcomes)

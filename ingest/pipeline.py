@@ -60,6 +60,7 @@ def ingest(
     files_glob: str | None = None,
     progress: Callable[[str], None] = print,
     replace: bool = False,
+    detect_deletes: bool = False,
 ) -> runlog.Run:
     """Run one source; returns the run's record (rows read, loaded, quarantined...)."""
     with connect(settings) as con:
@@ -74,7 +75,9 @@ def ingest(
         if isinstance(source, FileSource):
             load_files.load(source, settings, pipeline, run, dates, files_glob, progress)
         else:
-            load_database.load(source, settings, pipeline, run, progress, replace=replace)
+            load_database.load(
+                source, settings, pipeline, run, progress, replace=replace, detect_deletes=detect_deletes
+            )
     except BaseException as exc:  # recorded, then re-raised: KeyboardInterrupt included
         cause = root_cause(exc)
         if isinstance(cause, RippleError):  # raised by our own code, possibly inside dlt's extract step

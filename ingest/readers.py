@@ -26,12 +26,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ingest.errors import FileRejected
+from ingest.errors import MAX_RAW_CHARS, FileRejected
 from ingest.landing import LandedFile, business_date_of, check_not_ahead
 from ingest.naming import assign
 from ingest.sources import FileSource
 
-MAX_RAW_CHARS = 10_000  # raw content kept per rejected row or file
 MAX_FIELD_CHARS = 1_000_000  # a longer value is quarantined rather than loaded
 UNDECLARED = "VARCHAR (undeclared)"
 # suffix -> (pyarrow codec, magic bytes)

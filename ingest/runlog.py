@@ -42,11 +42,13 @@ DDL = (
         started_at timestamptz not null,
         ended_at timestamptz,
         load_seq bigint,
-        loaded_at timestamptz
+        loaded_at timestamptz,
+        rows_deleted bigint
     )""",
-    # deployments made before load_seq and loaded_at existed
+    # deployments made before load_seq, loaded_at and rows_deleted existed
     "alter table ops.ingestion_metadata add column if not exists load_seq bigint",
     "alter table ops.ingestion_metadata add column if not exists loaded_at timestamptz",
+    "alter table ops.ingestion_metadata add column if not exists rows_deleted bigint",
     """create table if not exists ops.watermarks (
         source_name varchar not null,
         cursor_column varchar not null,
@@ -124,6 +126,7 @@ class Run:
     files: int = 0
     bytes: int = 0
     checksum: str | None = None
+    rows_deleted: int | None = None  # rows marked deleted in bronze; None: the run did not look for deletes
     snapshot_before: int | None = None  # the lake's snapshot before the run wrote anything
 
 
@@ -173,7 +176,7 @@ def finish_run(con: Warehouse, run: Run, error: str | None = None) -> None:
     con.execute(
         """update ops.ingestion_metadata
            set status = ?, rows_read = ?, rows_loaded = ?, rows_quarantined = ?, files = ?, bytes = ?,
-               checksum = ?, error_message = ?, ended_at = ?
+               checksum = ?, rows_deleted = ?, error_message = ?, ended_at = ?
            where run_id = ? and source_name = ?""",
         [
             "failed" if error else "success",
@@ -183,6 +186,7 @@ def finish_run(con: Warehouse, run: Run, error: str | None = None) -> None:
             run.files,
             run.bytes,
             run.checksum,
+            run.rows_deleted,
             error,
             now(),
             run.run_id,
@@ -190,6 +194,18 @@ def finish_run(con: Warehouse, run: Run, error: str | None = None) -> None:
         ],
     )
     record_snapshots(con, run.run_id, f"ingest {run.source_name}", run.started_at, run.snapshot_before)
+
+
+def runs_since_delete_check(con: Warehouse, source_name: str) -> int:
+    """Successful runs of a source since its last one that looked for deletes (all, if none did)."""
+    row = con.execute(
+        "select count(*) from ops.ingestion_metadata as runs"
+        " where source_name = ? and status = 'success' and coalesce(load_seq, 0) > coalesce(("
+        "  select max(load_seq) from ops.ingestion_metadata"
+        "  where source_name = ? and status = 'success' and rows_deleted is not null), -1)",
+        [source_name, source_name],
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def get_watermark(con: Warehouse, source_name: str) -> str | None:

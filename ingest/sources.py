@@ -222,6 +222,8 @@ class DatabaseSource(Scheduled):
     primary_key: tuple[Identifier, ...] = ()
     required_columns: tuple[Identifier, ...] = ()  # missing from the extracted columns: the run fails, naming them
     summary: StrictBool = False  # `ripple summary` ingests this source before it builds the account summary
+    # every N runs, compare the source's primary keys with bronze's and mark the rows gone from it deleted
+    detect_deletes_every: StrictInt | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _settings_fit_the_kind(self) -> DatabaseSource:
@@ -235,6 +237,10 @@ class DatabaseSource(Scheduled):
             )
         if self.cursor and not self.primary_key:
             raise ValueError("primary_key: an incremental source (with a cursor) needs a primary_key to merge on")
+        if self.detect_deletes_every and not self.cursor:
+            raise ValueError(
+                "detect_deletes_every: a source without a cursor is replaced whole on every run, deletes included"
+            )
         return self
 
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from ingest import runlog
 from ingest.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR, REPO_ROOT, Settings
 from ingest.errors import RippleError
+from ingest.progress import Task, track
 from ingest.sources import load_sources
 from ingest.warehouse import Warehouse, connect, exists
+
+if TYPE_CHECKING:  # dbt takes seconds to import: only the commands that run it pay that
+    from dbt_common.events.base_types import EventMsg
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -71,6 +75,27 @@ def dbt_environment(settings: Settings) -> Iterator[None]:
 _parsed: dict[tuple[str, str], Any] = {}
 
 
+NODE_COMMANDS = ("build", "run", "test", "seed")  # dbt commands whose nodes are counted live
+
+
+def counting(task: Task) -> Callable[[EventMsg], None]:
+    """dbt's events as live progress: each node finished, of the total its start lines give
+    ("1 of 13 START ..."), corrected by the end's "Done. ... TOTAL=11". Neither count before the
+    run is exact: the one in "Concurrency: ..." leaves out unit tests, the start lines' count
+    may hold nodes that never run. dbt calls this on its worker threads, and an exception here
+    would fail the node: only fields every such event has are read."""
+
+    def on_event(event: EventMsg) -> None:
+        if event.info.name == "LogStartLine" and task.total != event.data.total:
+            task.set_total(event.data.total)
+        elif event.info.name == "NodeFinished":
+            task.advance()
+        elif event.info.name == "StatsLine":
+            task.set_total(event.data.stats["total"])
+
+    return on_event
+
+
 def run_dbt(settings: Settings, *args: str, quiet: bool = False) -> None:
     """dbt in this process (dbtRunner): no second interpreter to start, dbt imported and the
     project parsed once per process, not once per command."""
@@ -86,15 +111,15 @@ def run_dbt(settings: Settings, *args: str, quiet: bool = False) -> None:
             if not parsed.success:
                 raise RippleError(f"dbt parse failed: {parsed.exception}; full log in {settings.dbt_log_path}/dbt.log")
             _parsed[key] = parsed.result
-        result = dbtRunner(manifest=_parsed[key]).invoke(
-            ["--no-use-colors", *(["--quiet"] if quiet else []), *args, *places]
-        )
-    if not result.success:
-        cause = f": {result.exception}" if result.exception else ""
-        raise RippleError(
-            f"dbt {args[0]} failed{cause}; the output above names the model "
-            f"or test, full log in {settings.dbt_log_path}/dbt.log"
-        )
+        command = ["--no-use-colors", *(["--quiet"] if quiet else []), *args, *places]
+        with track(f"dbt {args[0]}", None, "nodes") if args[0] in NODE_COMMANDS else nullcontext() as task:
+            result = dbtRunner(manifest=_parsed[key], callbacks=[counting(task)] if task else []).invoke(command)
+            if not result.success:  # raised inside: a failed build's progress ends without its `done` line
+                cause = f": {result.exception}" if result.exception else ""
+                raise RippleError(
+                    f"dbt {args[0]} failed{cause}; the output above names the model "
+                    f"or test, full log in {settings.dbt_log_path}/dbt.log"
+                )
 
 
 def sources_without_data(settings: Settings) -> list[str]:

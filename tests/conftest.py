@@ -22,6 +22,9 @@ from generator import tickets
 from ingest.cli import main
 
 RIPPLE = str(Path(sys.executable).with_name("ripple"))
+# A plain progress line on stderr comes only after this long: what a test reads on stderr does not
+# depend on how fast the machine runs it (the tests of progress set their own period)
+os.environ["RIPPLE_PROGRESS_SECONDS"] = "86400"
 SMALL_VOLUME = 40  # tickets a day: enough for every status path, small enough for many dbt runs
 
 

@@ -155,9 +155,10 @@ class FakeBigQueryClient:
     def query(self, query: str, **_) -> FakeQueryJob:
         self.queries.append(query)
         found = re.search(r"`([^`]+)`\.INFORMATION_SCHEMA\.COLUMNS", query)
-        if found:  # file_source_tables(): tables having both columns asked for
+        if found:  # bronze_tables_with(): tables having every column asked for
             pairs = self.columns.get(found.group(1), [])
-            wanted = re.findall(r"column_name = '(\w+)'", query)
+            listed = re.search(r"column_name in \(([^)]*)\)", query)
+            wanted = re.findall(r"'(\w+)'", listed.group(1)) if listed else []
             names = sorted({t for t, _ in pairs if all((t, c) in pairs for c in wanted)})
             return FakeQueryJob(
                 query, rows=[(n,) for n in names], schema=[SchemaField("table_name", "STRING")], statement_type="SELECT"

@@ -119,9 +119,15 @@ def test_integer_cursor(postgres, orders, deployment):
     postgres.execute(f"insert into {orders}.events select g, 'view' from generate_series(6, 8) g")
     deployment.ripple("ingest", "events")
     assert bronze(deployment, "select count(*), max(event_id) from bronze.events") == [(8, 8)]
+    # the row at the watermark is read again (>=), but bronze holds it as it is: not loaded again
     assert bronze(
-        deployment, "select rows_read from ops.ingestion_metadata where source_name = 'events' order by started_at"
-    ) == [(5,), (4,)]  # the row at the watermark is read again (>=) and merged
+        deployment,
+        "select rows_read, rows_loaded from ops.ingestion_metadata where source_name = 'events' order by started_at",
+    ) == [(5, 5), (4, 3)]
+    assert bronze(
+        deployment,
+        "select event_id from bronze.events where _loaded_at = (select max(_loaded_at) from bronze.events) order by 1",
+    ) == [(6,), (7,), (8,)]
     assert bronze(deployment, "select cursor_type, cursor_value from ops.watermarks") == [("integer", "8")]
 
 

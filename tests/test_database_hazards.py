@@ -1,6 +1,7 @@
 """Database sources as real databases behave, against a real PostgreSQL server: watermarks that
 NULL, future and infinite cursors cannot poison, a transaction open across an extraction, a
-batch committed in two transactions with the same cursor value; numeric NaN and Infinity."""
+batch committed in two transactions with the same cursor value; numeric NaN and Infinity kept or
+quarantined."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import psycopg
 import pytest
 from conftest import day, declare_sources, run_ripple
 
+from ingest.cli import main
 from ingest.config import load_settings
 from ingest.warehouse import connect
 
@@ -121,37 +123,71 @@ def test_a_batch_committed_in_two_transactions_with_the_same_cursor_is_read_whol
     assert watermark_of(deployment, "batches") == stamp
 
 
-def test_numeric_nan_and_infinity_are_kept_or_fail_the_run_naming_the_row_never_zero(
-    postgres, pg_schema, deployment, monkeypatch, tmp_path
+def test_numeric_nan_and_infinity_are_kept_or_quarantined_with_a_reason_never_zero(
+    postgres, pg_schema, deployment, monkeypatch, tmp_path, capsys
 ):
+    # an unconstrained numeric reads as DOUBLE, which keeps them; numeric(10,2) reads as DECIMAL, which cannot
     postgres.execute(f"""
-        create table {pg_schema}.readings (reading_id int primary key, ratio numeric, price numeric(10, 2));
-        insert into {pg_schema}.readings values
-            (1, 'NaN', 1.25), (2, 'Infinity', 2.50), (3, '-Infinity', 3.75), (4, 0.5, 4.00);
+        create table {pg_schema}.products (product_id int primary key, product_name text, category text,
+            price numeric(10, 2), is_active boolean, updated_at timestamptz, ratio numeric);
+        insert into {pg_schema}.products values
+            (1, 'Coffee', 'drinks', 4.50, true, '2024-01-01 00:00+00', 'NaN'),
+            (2, 'Cake', 'food', 'NaN', true, '2024-01-01 00:00+00', '-Infinity'),
+            (3, 'Tea', 'drinks', 3.00, true, '2024-01-01 00:00+00', 'Infinity');
     """)
     monkeypatch.setenv("RIPPLE_SOURCE_URL", postgres.url)
     declare_sources(
         monkeypatch,
         tmp_path,
-        f'[readings]\nkind = "table"\nsource_table = "{pg_schema}.readings"\nprimary_key = ["reading_id"]\n',
+        f'[products]\nkind = "table"\nsource_table = "{pg_schema}.products"\ncursor = "updated_at"\n'
+        'primary_key = ["product_id"]\n',
     )
-    deployment.ripple("ingest", "readings")
-    rows = deployment.query("select reading_id, ratio::varchar, price from bronze.readings order by 1")
-    assert [(r[0], r[1], float(r[2])) for r in rows] == [
-        (1, "nan", 1.25),
-        (2, "inf", 2.5),
-        (3, "-inf", 3.75),
-        (4, "0.5", 4.0),
+    monkeypatch.setenv("RIPPLE_FAIL_ON_QUARANTINE", "1")
+    assert main(["ingest", "products"]) == 1  # as for files: the good rows load, the exit status says it
+    out, err = capsys.readouterr()
+    assert "products: loaded 2 rows, 1 quarantined (see ops.quarantine), watermark 2024-01-01 00:00:00+00:00\n" in out
+    assert err == (
+        "ripple: 1 rows quarantined (see ops.quarantine); the good rows loaded. "
+        "Exit status 1 because RIPPLE_FAIL_ON_QUARANTINE is set\n"
+    )
+    reason = "price is NaN in the source; numeric(10,2) cannot hold NaN"
+    raw = (
+        '{"product_id":2,"product_name":"Cake","category":"food","price":"NaN","is_active":true,'
+        '"updated_at":"2024-01-01T00:00:00+00:00","ratio":"-Infinity"}'
+    )
+    assert deployment.query(
+        "select product_id, price, ratio::varchar, _reject_reason, _raw_record from bronze.products order by 1"
+    ) == [
+        (1, Decimal("4.50"), "nan", None, None),
+        (2, None, "-inf", reason, raw),
+        (3, Decimal("3.00"), "inf", None, None),
+    ]
+    assert deployment.query(
+        "select rows_read, rows_loaded, rows_quarantined from ops.ingestion_metadata where source_name = 'products'"
+    ) == [(3, 2, 1)]
+    monkeypatch.delenv("RIPPLE_FAIL_ON_QUARANTINE")
+    deployment.ripple("ingest", "products")  # re-read at the watermark, held as it is: neither loaded nor counted
+    assert "products: loaded 0 rows (3 read again unchanged), watermark" in capsys.readouterr().out
+    deployment.ripple("build", "--select", "+dim_products", "quarantine")
+    assert deployment.query("select product_id from gold.dim_products order by 1") == [(1,), (3,)]
+    assert deployment.query("select * exclude (loaded_at) from ops.quarantine") == [
+        ("products", None, None, None, reason, raw)
     ]
 
-    postgres.execute(f"update {pg_schema}.readings set price = 'NaN' where reading_id = 3")
-    result = run_ripple("ingest", "readings")
-    assert result.returncode == 1
-    assert result.stderr == (
-        "ripple: readings: price is NaN in the source (reading_id=3); its numeric(p,s) type cannot hold NaN in bronze "
-        "(it would load as 0): nothing was loaded, correct the row in the source\n"
+    # corrected in the source: the key merge replaces the quarantined row, and the flag goes with it
+    postgres.execute(
+        f"update {pg_schema}.products set price = 5.25, updated_at = '2024-01-02 00:00+00' where product_id = 2"
     )
-    assert deployment.query("select price from bronze.readings where reading_id = 3") == [(Decimal("3.75"),)]
+    deployment.ripple("ingest", "products")
+    assert "products: loaded 1 rows (2 read again unchanged), watermark 2024-01-02" in capsys.readouterr().out
+    deployment.ripple("build", "--select", "+dim_products", "quarantine")
+    assert deployment.query("select product_id, current_price from gold.dim_products order by 1") == [
+        (1, Decimal("4.50")),
+        (2, Decimal("5.25")),
+        (3, Decimal("3.00")),
+    ]
+    assert deployment.query("select count(*) from ops.quarantine") == [(0,)]
+    assert deployment.query("select count(*) from bronze.products where _reject_reason is not null") == [(0,)]
 
 
 def frozen_source(monkeypatch, tmp_path, server, **timeouts) -> None:

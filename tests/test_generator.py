@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import run_ripple
 
 from generator import tickets
 
@@ -79,3 +81,36 @@ def test_resolution_times_are_skewed_and_some_tickets_stay_open_for_weeks(tmp_pa
 def test_refuses_days_before_the_helpdesk_opened(tmp_path):
     with pytest.raises(ValueError, match="2023-01-01"):
         tickets.generate(tmp_path, date(2022, 12, 31), date(2023, 1, 2), progress=lambda _: None)
+
+
+def test_ripple_generate_tickets_not_on_a_terminal_prints_progress_lines_on_stderr_and_stdout_as_before(deployment):
+    done = run_ripple(
+        "generate",
+        "tickets",
+        "--start",
+        "2023-01-02",
+        "--end",
+        "2023-01-03",
+        "--volume",
+        "40",
+        env={"RIPPLE_PROGRESS_SECONDS": "0"},  # a line per update, however fast
+    )
+    assert done.returncode == 0, done.stderr
+    written = sum(len(rows(path)) for path in deployment.landing.glob("*.csv"))
+    assert done.stdout == (
+        f"tickets: wrote 2 file(s), 2023-01-02 .. 2023-01-03, {written:,} rows, in {deployment.landing}\n"
+    )
+    lines = done.stderr.splitlines()
+    # drawing starts on the helpdesk's first day, 2023-01-01: three days opened; then two files written
+    assert [line.split(", ")[0] for line in lines] == [
+        "generate tickets (drawing): 1/3 days",
+        "generate tickets (drawing): 2/3 days",
+        "generate tickets (drawing): 3/3 days",
+        "generate tickets (drawing): 3/3 days",
+        "generate tickets (writing): 1/2 files",
+        "generate tickets (writing): 2/2 files",
+        "generate tickets (writing): 2/2 files",
+    ]
+    for i, line in enumerate(lines):
+        last = "done in" if i in (3, 6) else "ETA"  # each step's last line
+        assert re.fullmatch(rf".*, [\d.,]+ (days|rows)/(s|min), {last} \d+s", line), line

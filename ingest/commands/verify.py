@@ -27,6 +27,7 @@ from ingest import transform
 from ingest.config import Settings
 from ingest.errors import RippleError
 from ingest.lock import warehouse_lock
+from ingest.progress import track
 from ingest.warehouse import Warehouse, connect
 
 SUFFIX = "__ripple_verify"
@@ -99,8 +100,12 @@ def run(
             drop_scratch(con, progress)
         try:
             rebuilt = rebuild(settings, models, sample)
-            with connect(settings, read_only=True) as con:
-                diffs = [compare(con, t, sample) for t in rebuilt if t.checked(sample)]
+            checked = [t for t in rebuilt if t.checked(sample)]
+            with connect(settings, read_only=True) as con, track("verify compare", len(checked), "tables") as task:
+                diffs = []
+                for table in checked:
+                    diffs.append(compare(con, table, sample))
+                    task.advance()
         finally:
             with connect(settings) as con:
                 drop_scratch(con)

@@ -149,6 +149,16 @@ REFUSED = [
         {**FILE, "cadence": "2 hours", "business_hours": "22:00-10:00"},
         "business_hours: '22:00-10:00' is not a span of hours like '10:00-22:00'",
     ),
+    (
+        "deletes looked for every 0 runs",
+        {**TABLE, "detect_deletes_every": 0},
+        "detect_deletes_every: input should be greater than or equal to 1, got 0",
+    ),
+    (
+        "deletes looked for in a full load",
+        {"kind": "table", "source_table": "public.orders", "primary_key": ["id"], "detect_deletes_every": 2},
+        "detect_deletes_every: a source without a cursor is replaced whole on every run, deletes included",
+    ),
 ]
 
 
@@ -165,11 +175,12 @@ def test_a_valid_declaration_gets_its_defaults():
     assert (source.table, source.columns[0].type, source.columns[0].minimum) == ("orders", "DECIMAL(10,2)", 0)
     table = parse_source("orders", TABLE)
     assert isinstance(table, DatabaseSource)
-    assert (table.table, table.connection, table.lookback, table.cursor_type) == (
+    assert (table.table, table.connection, table.lookback, table.cursor_type, table.detect_deletes_every) == (
         "orders",
         "RIPPLE_SOURCE_URL",
         0,
         "timestamp",
+        None,
     )
 
 

@@ -1,7 +1,7 @@
 {# Per file source and business date: what bronze holds and when it arrived. Read straight
    from the bronze tables present, so it is always current and costs nothing to keep. #}
 
-{% set tables = file_source_tables() %}
+{% set tables = bronze_tables_with(['_source_file', '_reject_reason']) %}
 
 {% for table in tables %}
 select

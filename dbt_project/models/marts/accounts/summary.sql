@@ -1,7 +1,14 @@
 {{
     config(
         unique_key=['cons_acct_key', 'rpt_as_of_mo'],
-        on_schema_change='append_new_columns'
+        on_schema_change='append_new_columns',
+        post_hook="
+            -- a month deleted in the source leaves no row to merge: its row is removed here
+            delete from {{ this }} as target where exists (
+                select 1 from {{ ref('int_account_months_latest') }} as months
+                where months._deleted_at is not null
+                    and months.cons_acct_key = target.cons_acct_key and months.month_date = target.month_date
+            )"
     )
 }}
 
@@ -20,6 +27,11 @@
   model). Every other changed account is recomputed by the window, from its first changed
   month to `length - 1` months after its last one, reading only the months those rows need.
   No other account is read or written.
+
+  A month silver flags deleted (every version of it deleted in the source) is a month the
+  account did not report: NULL in the arrays, no row (the post-hook removes the row it had). It
+  counts as a change of its account, recomputed by the window, and its `_loaded_at` reaches the
+  rows whose arrays it left, so latest_summary sees them change.
 #}
 
 {%- set columns = var('summary_columns') -%}
@@ -38,13 +50,13 @@ with months as (
 
 changed as (
 
-    select cons_acct_key, month_date
+    select cons_acct_key, month_date, _deleted_at
     from months
     where {{ watermark_filter() }}
     {% if recompute %}
     -- `ripple summary --mode backfill`: the months asked for, for the accounts asked for
     union
-    select cons_acct_key, month_date
+    select cons_acct_key, month_date, _deleted_at
     from months
     where rpt_as_of_mo between '{{ recompute.start_month }}' and '{{ recompute.end_month }}'
         and cons_acct_key in (select cons_acct_key from months where {{ recompute.filter }})
@@ -58,7 +70,8 @@ changed_accounts as (
         cons_acct_key,
         min(month_date) as first_changed,
         max(month_date) as last_changed,
-        count(*) as changed_months
+        count(*) as changed_months,
+        count(_deleted_at) as deleted_months
     from changed
     group by cons_acct_key
 
@@ -89,6 +102,7 @@ forward as (
     from changed_accounts
     inner join previous on changed_accounts.cons_acct_key = previous.cons_acct_key
     where changed_accounts.changed_months = 1
+        and changed_accounts.deleted_months = 0
         and changed_accounts.first_changed > previous.month_date
 
 ),
@@ -163,9 +177,10 @@ dense as (
         spine.cons_acct_key,
         spine.month_date,
         spine.first_changed,
-        window_input.rpt_as_of_mo,
+        -- a month flagged deleted is a gap, whose load time still counts
+        case when window_input._deleted_at is null then window_input.rpt_as_of_mo end as rpt_as_of_mo,
         {% for column in columns %}
-        window_input.{{ column }},
+        case when window_input._deleted_at is null then window_input.{{ column }} end as {{ column }},
         {% endfor %}
         window_input._loaded_at
     from spine

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('bronze_accounts', 'accounts_all') }}
+    where {{ bronze_flag(source('bronze_accounts', 'accounts_all'), '_reject_reason') }} is null
 
 ),
 
@@ -17,7 +18,8 @@ renamed as (
         cast(days_past_due as integer) as days_past_due,
         account_status,
         cast(base_ts as {{ dbt.type_timestamp() }}) as base_ts,
-        _loaded_at
+        _loaded_at,
+        {{ bronze_flag(source('bronze_accounts', 'accounts_all'), '_deleted_at') }} as _deleted_at
     from source
 
 )

@@ -1,6 +1,7 @@
 with source as (
 
     select * from {{ source('bronze_reference', 'units') }}
+    where {{ bronze_flag(source('bronze_reference', 'units'), '_reject_reason') }} is null
 
 ),
 
@@ -13,7 +14,8 @@ renamed as (
         state,
         cast(opened_on as date) as opened_on,
         updated_at,
-        _loaded_at
+        _loaded_at,
+        {{ bronze_flag(source('bronze_reference', 'units'), '_deleted_at') }} as _deleted_at
     from source
 
 )
