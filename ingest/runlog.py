@@ -79,8 +79,10 @@ DDL = (
     """create table if not exists ops.builds (
         project_hash varchar not null,
         bronze_state varchar not null,
-        built_at timestamptz not null
+        built_at timestamptz not null,
+        selection varchar not null  -- the build's --select, '' for every model
     )""",
+    "alter table ops.builds add column if not exists selection varchar",  # deployments made before it existed
     """create table if not exists ops.runs (
         run_id varchar not null,
         command varchar not null,

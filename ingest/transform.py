@@ -139,17 +139,15 @@ def build(
     quiet: bool = False,
     progress=print,
 ) -> None:
-    """dbt build, leaving out the models of sources that have no data yet. A plain build (no
-    full refresh, selection or vars) is skipped when neither bronze nor the dbt project changed
-    since the last complete one: silver and gold already are what it would build."""
+    """dbt build, leaving out the models of sources that have no data yet. A build without full
+    refresh or vars is skipped when neither bronze nor the dbt project changed since a complete
+    build, or one of the same selection: what it would build is what they left."""
     require_duckdb_target(settings)
-    plain = not (full_refresh or select or dbt_vars)
+    selection = select or ""
     with connect(settings) as con:
         runlog.ensure_tables(con)  # ops tables the ops models read
         state = (project_hash(settings), bronze_state(con))
-        if plain and con.execute(
-            "select count(*) from ops.builds where project_hash = ? and bronze_state = ?", list(state)
-        ).fetchone() == (1,):
+        if not (full_refresh or dbt_vars) and already_built(con, state, selection):
             progress("build: bronze and the dbt project are as the last build left them: nothing to build")
             return
     args = ["build"]
@@ -179,12 +177,29 @@ def build(
         raise
     with connect(settings) as con:
         runlog.record_snapshots(con, runlog.new_run_id(started), "build", started, before)
-    if not (select or dbt_vars):  # everything was built from this bronze
+    if not dbt_vars:  # vars change what a model builds: such a build proves nothing for the next
         with connect(settings) as con:
-            con.execute("begin")
-            con.execute("delete from ops.builds")
-            con.execute("insert into ops.builds values (?, ?, ?)", [*state, runlog.now()])
-            con.execute("commit")
+            record_build(con, state, selection)
+
+
+def already_built(con: Warehouse, state: tuple[str, str], selection: str) -> bool:
+    """Whether a complete build (selection '') or one of `selection` ran on this bronze and project."""
+    return con.execute(
+        "select count(*) > 0 from ops.builds where project_hash = ? and bronze_state = ? and selection in ('', ?)",
+        [*state, selection],
+    ).fetchone() == (True,)
+
+
+def record_build(con: Warehouse, state: tuple[str, str], selection: str) -> None:
+    """Remember this build of `selection` ('' for every model) on this bronze and project; builds of
+    another bronze or project no longer count, and a complete build covers every selection."""
+    con.execute("begin")
+    con.execute(
+        "delete from ops.builds where not (project_hash = ? and bronze_state = ?) or ? = '' or selection = ?",
+        [*state, selection, selection],
+    )
+    con.execute("insert into ops.builds values (?, ?, ?, ?)", [*state, runlog.now(), selection])
+    con.execute("commit")
 
 
 def project_hash(settings: Settings) -> str:
