@@ -227,7 +227,11 @@ def test_a_killed_run_then_a_normal_rerun_equals_an_uninterrupted_run(
     assert runs[-1][0] == "success"
 
 
+# the 1st, 3rd and 6th of each in `make test-soak`; in `make test` the catalog's first commit (it
+# creates the catalog) and a Parquet write mid-run
 LAKE_TRIALS = [(event, nth) for event in ("catalog commit", "parquet write") for nth in (1, 3, 6)]
+if TRIALS == 1:
+    LAKE_TRIALS = [("catalog commit", 1), ("parquet write", 3)]
 
 
 @pytest.mark.parametrize("event,nth", LAKE_TRIALS, ids=[f"{e.replace(' ', '-')}-{n}" for e, n in LAKE_TRIALS])

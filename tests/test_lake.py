@@ -132,13 +132,12 @@ def postgres_catalog(postgres, monkeypatch) -> str:
     return url
 
 
-@pytest.mark.parametrize("where", ["postgres catalog", "s3 data path"])
-def test_readers_never_block_a_daily_run_on_a_postgres_catalog_or_s3_data(deployment, monkeypatch, request, where):
-    if where == "postgres catalog":
-        catalog = postgres_catalog(request.getfixturevalue("postgres"), monkeypatch)
-    else:
-        s3 = request.getfixturevalue("s3_server")
-        monkeypatch.setenv("RIPPLE_LAKE_DATA_PATH", "s3://lake/warehouse")
+def test_readers_never_block_a_daily_run_on_a_postgres_catalog_with_s3_data(
+    deployment, monkeypatch, postgres, s3_server
+):
+    """The lake as several machines share it: the catalog in PostgreSQL, the data files in a bucket."""
+    catalog = postgres_catalog(postgres, monkeypatch)
+    monkeypatch.setenv("RIPPLE_LAKE_DATA_PATH", "s3://lake/warehouse")
     history_with_every_source(deployment)
     sql = ripple_sql_reader()
     notebook = read_lake()  # a connection held open in this process too
@@ -153,17 +152,15 @@ def test_readers_never_block_a_daily_run_on_a_postgres_catalog_or_s3_data(deploy
         notebook.close()
         code, errors = sql.close()
     assert (code, errors) == (0, "")
-    if where == "postgres catalog":
-        assert not deployment.warehouse.exists()  # no SQLite catalog: PostgreSQL holds it
-        import psycopg
+    assert not deployment.warehouse.exists()  # no SQLite catalog: PostgreSQL holds it
+    import psycopg
 
-        with psycopg.connect(catalog) as con:
-            snapshots = con.execute("select count(*) from ducklake_snapshot").fetchone()
-        assert snapshots and snapshots[0] > 1
-    else:
-        keys = [o["Key"] for o in s3.list_objects_v2(Bucket="lake", Prefix="warehouse/gold/")["Contents"]]
-        assert any(k.startswith("warehouse/gold/fact_tickets/") and k.endswith(".parquet") for k in keys)
-        assert not (deployment.data_dir / "lake").exists()  # every data file went to the bucket
+    with psycopg.connect(catalog) as con:
+        snapshots = con.execute("select count(*) from ducklake_snapshot").fetchone()
+    assert snapshots and snapshots[0] > 1
+    keys = [o["Key"] for o in s3_server.list_objects_v2(Bucket="lake", Prefix="warehouse/gold/")["Contents"]]
+    assert any(k.startswith("warehouse/gold/fact_tickets/") and k.endswith(".parquet") for k in keys)
+    assert not (deployment.data_dir / "lake").exists()  # every data file went to the bucket
 
 
 def test_a_run_on_another_machine_sharing_the_postgres_catalog_holds_off_this_one(deployment, monkeypatch, postgres):
