@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from importlib.metadata import version
@@ -74,19 +73,33 @@ class Goal:
 INGEST_GOAL = Goal(ratio=1.5)
 
 
+# Runs the measured command and reports (seconds, peak RSS in MiB, exit code) of it and its
+# children. A small process of its own starts it, not this one: Linux keeps a process's
+# high-water RSS across fork and exec, so a child of this process (which grows to gigabytes
+# holding the summary's rows) would report this process's peak as its own.
+TIMER = (
+    "import json, os, subprocess, sys, time; started = time.perf_counter(); "
+    "proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL); _, status, usage = os.wait4(proc.pid, 0); "
+    "print(json.dumps([time.perf_counter() - started, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)]))"
+)
+
+
 def measure(cmd: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[float, float]:
     """Run a command; return (seconds, peak RSS in MiB of it and its children)."""
-    started = time.perf_counter()
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty command cannot fill it and block
-        proc = subprocess.Popen(
-            cmd, env={**os.environ, **(env or {})}, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors
+        timed = subprocess.run(
+            [sys.executable, "-S", "-c", TIMER, *cmd],
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            check=False,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status) != 0:
+        seconds, peak_mb, code = json.loads(timed.stdout)
+        if code != 0:
             errors.seek(0)
             raise SystemExit(f"bench: {' '.join(cmd)} failed:\n{errors.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, peak_mb
 
 
 def python(code: str, env: dict | None = None) -> tuple[float, float]:
