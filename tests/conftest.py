@@ -118,6 +118,17 @@ class Deployment:
     def release(self, day: str) -> None:
         shutil.move(self.data_dir / "held" / f"tickets_{day}.csv", self.ticket_file(day))
 
+    def build_with_a_late_day(self, last: int, late: int) -> None:
+        """Days 1..`last` ingested and built without day `late`, then that day landing late and
+        ingested and built too."""
+        self.generate(day(1), day(last))
+        self.hold_back(day(late))
+        self.ripple("ingest", "tickets")
+        self.ripple("build")
+        self.release(day(late))
+        self.ripple("ingest", "tickets")
+        self.ripple("build")
+
     def query(self, sql: str, params=None) -> list[tuple]:
         with read_lake() as con:
             return con.execute(sql, params or []).fetchall()

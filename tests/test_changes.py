@@ -23,13 +23,7 @@ TOUCHED_DATES = """
 
 
 def test_changes_after_a_late_day_lists_exactly_the_daily_rows_it_recomputed(deployment):
-    deployment.generate(day(1), day(5))
-    deployment.hold_back(day(4))
-    deployment.ripple("ingest", "tickets")
-    deployment.ripple("build")
-    deployment.release(day(4))  # lands late
-    deployment.ripple("ingest", "tickets")
-    deployment.ripple("build")
+    deployment.build_with_a_late_day(last=5, late=4)
     settings = load_settings()
 
     built = {t.table: t for t in changes(settings, None).tables}

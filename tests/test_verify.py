@@ -19,13 +19,7 @@ def scratch_schemas(deployment) -> list[str]:
 
 
 def test_verify_is_clean_after_a_late_day_and_names_what_was_changed_behind_its_back(deployment):
-    deployment.generate(day(1), day(3))
-    deployment.hold_back(day(2))
-    deployment.ripple("ingest", "tickets")
-    deployment.ripple("build")
-    deployment.release(day(2))  # lands late
-    deployment.ripple("ingest", "tickets")
-    deployment.ripple("build")
+    deployment.build_with_a_late_day(last=3, late=2)
 
     clean = run_ripple("verify")
     assert clean.returncode == 0, clean.stdout + clean.stderr
