@@ -35,8 +35,12 @@ def make_pipeline(source: Source, settings: Settings) -> dlt.Pipeline:
         # dlt's duckdb destination on this process's lake connection (ripple's code shares it).
         # dlt 1.31's own ducklake destination opens and attaches a new connection on every
         # borrow and refuses a given one ("External connections not supported").
+        # One load job at a time: two jobs committing at once (a table's rows and dlt's state
+        # row) make the SQLite catalog answer "database is locked" to one of them, which dlt
+        # then runs again whole, a second later (as dlt's own ducklake destination does).
         credentials = DuckDbCredentials(lake_connection(settings))
-        destination, staging, dataset = dlt.destinations.duckdb(credentials), None, BRONZE
+        destination = dlt.destinations.duckdb(credentials, loader_parallelism_strategy="sequential")
+        staging, dataset = None, BRONZE
     return dlt.pipeline(
         pipeline_name=f"ripple_{source.name}",
         destination=destination,

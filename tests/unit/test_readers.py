@@ -6,6 +6,7 @@ quarantined naming the file's line and what was wrong; rows read = loaded + quar
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ import pyarrow as pa
 import pytest
 from landed_files import typed_rows
 
+from ingest.readers import LINE_END, has_blank_line
 from ingest.sources import parse_source
 
 CSV = parse_source(
@@ -147,6 +149,16 @@ CSV_CASES = {
         HEADER + b"\n" + GOOD + b"\n\nA3,x\n",
         ({7: "line 7: expected 5 fields, found 2"}, [A1, A2]),
     ),
+    "blank lines, CRLF": (
+        "a.csv",
+        (HEADER + b"\n" + GOOD + b"\n\nA3,x\n").replace(b"\n", b"\r\n"),
+        ({7: "line 7: expected 5 fields, found 2"}, [A1, A2]),
+    ),
+    "blank lines, CR only": (
+        "a.csv",
+        (HEADER + GOOD + b"\n\nA3,x\n").replace(b"\n", b"\r"),
+        ({6: "line 6: expected 5 fields, found 2"}, [A1, A2]),
+    ),
     "header only": ("a.csv", HEADER, ({}, [])),
     "duplicate rows": ("a.csv", HEADER + GOOD + GOOD, ({}, [A1, A2, A1, A2])),
     # values: exactly as written, or quarantined
@@ -196,6 +208,18 @@ CSV_CASES = {
                 4: "amount: '1.2e3' is not a valid decimal(10,2)",
             },
             [{**A1, "order_id": "A4", "amount": Decimal("12345678.50"), "quantity": 1, "note": "x"}],
+        ),
+    ),
+    "timestamps of the common shape": (
+        "a.csv",
+        HEADER
+        + b"A1,2024-01-01 10:00:00.1234560000,1,1,x\nA2,2024-02-30 10:00:00,1,1,x\nA3, 2024-01-01 10:00 ,1,1,x\n",
+        (
+            {3: "ordered_at: '2024-02-30 10:00:00' is not a valid timestamp"},
+            [
+                {**A1, "ordered_at": datetime(2024, 1, 1, 10, 0, 0, 123456), "amount": Decimal("1.00"), "note": "x"},
+                {**A1, "order_id": "A3", "amount": Decimal("1.00"), "note": "x"},
+            ],
         ),
     ),
     "timestamps": (
@@ -384,3 +408,12 @@ def test_one_bad_file_does_not_stop_the_others_of_its_batch():
         {"_source_file": "corpus/b.csv", "_reject_reason_count": 1, "_source_line_count": 1},
         {"_source_file": "corpus/c.csv", "_reject_reason_count": 0, "_source_line_count": 2},
     ]
+
+
+def test_a_blank_line_is_found_in_any_mix_of_line_ends():
+    """has_blank_line (substring searches) against the definition: some line, split at CRLF, CR
+    or LF, is empty before its line end; every text of up to 7 bytes of a, CR, LF and a quote."""
+    for length in range(8):
+        for parts in itertools.product([b"a", b"\r", b"\n", b'"'], repeat=length):
+            data = b"".join(parts)
+            assert has_blank_line(data) == (b"" in LINE_END.split(data)[:-1]), data
