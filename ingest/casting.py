@@ -129,7 +129,11 @@ def type_problem(column: Column, value: str, trimmed: str, cast: str) -> str | N
         )
     if not problems:
         return None
-    good = f"when {cast} is not null and regexp_full_match({trimmed}, {literal(rule.good)}) then null " if rule.good else ""
+    good = (
+        f"when {cast} is not null and regexp_full_match({trimmed}, {literal(rule.good)}) then null "
+        if rule.good
+        else ""
+    )
     whens = " ".join(f"when {condition} then {said}{what}'" for condition, what in problems)
     return f"case when {value} is null then null {good}{whens} end"
 
