@@ -47,19 +47,23 @@ def duckdb_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-def prepare_catalog(lake: LakeSettings) -> None:
+def prepare_catalog(lake: LakeSettings) -> bool:
     """A local data folder exists, whatever the catalog; an SQLite catalog must be in WAL mode
     before anything attaches it (the mode is stored in the file, so this is done once and costs
-    nothing after)."""
+    nothing after). Returns whether the catalog already exists with this data path: then it
+    opens as it is, without the ATTACH that creates it or checks its data path."""
     if lake.data_scheme == "file":
         Path(lake.data_path).mkdir(parents=True, exist_ok=True)
     if lake.on_postgres:
-        return
+        return False
     Path(lake.catalog).parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(lake.catalog)
     try:
         if con.execute("pragma journal_mode").fetchone() != ("wal",):
             con.execute("pragma journal_mode=wal")
+        created = con.execute("select 1 from sqlite_master where name = 'ducklake_metadata'").fetchone()
+        stored = created and con.execute("select value from ducklake_metadata where key = 'data_path'").fetchone()
+        return bool(stored) and stored[0] == lake.data_path
     finally:
         con.close()
 
@@ -127,19 +131,22 @@ def open_lake(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyCon
 
     The writer's lake is its main database (not an ATTACH followed by USE) because dlt works on
     copies of the connection (`cursor()`), and a copy keeps the main database but not a USE.
-    Its first opening creates the catalog with its data path; later ones read it from there.
+    Its first opening creates the catalog with its data path (an ATTACH, which also refuses a
+    catalog holding another data path); once an SQLite catalog holds this data path, a writer
+    opens it directly (each opening loads the extensions again: ~0.3 s saved per process).
     """
     lake = settings.lake
     try:
-        prepare_catalog(lake)
-        con = duckdb.connect(config=duckdb_config(settings))
-        configure(con, lake)
-        con.execute(attach_sql(lake, read_only=read_only))  # creates the catalog on first use
-        if read_only:
-            con.execute("use lake")
-            return con
+        ready = prepare_catalog(lake)
+        if read_only or not ready:
+            con = duckdb.connect(config=duckdb_config(settings))
+            configure(con, lake)
+            con.execute(attach_sql(lake, read_only=read_only))  # creates the catalog on first use
+            if read_only:
+                con.execute("use lake")
+                return con
+            con.close()
         require_writable(lake)
-        con.close()
         con = duckdb.connect(lake.attach_path, config=duckdb_config(settings))
         configure(con, lake)
     except (duckdb.Error, OSError, sqlite3.Error) as exc:
