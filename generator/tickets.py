@@ -10,16 +10,20 @@ a history run, and the backlog snowballs because a few tickets are never resolve
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 import math
+import multiprocessing
+import os
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from faker import Faker
 
-from generator.csvfiles import write_csv
+from generator.csvfiles import write_text
 from ingest.progress import track
 
 WORLD_START = date(2023, 1, 1)  # the simulated helpdesk opened on this day: no tickets before it
@@ -28,6 +32,7 @@ DEFAULT_VOLUME = 1450  # mean tickets opened per day before weekday seasonality
 N_AGENTS = 40
 N_CUSTOMERS = 25_000
 LANDING_SUBDIR = "tickets"
+EPOCH, MICROSECOND = datetime(2000, 1, 1), timedelta(microseconds=1)
 
 COLUMNS = (
     "ticket_id",
@@ -44,6 +49,7 @@ COLUMNS = (
     "first_response_at",
     "resolved_at",
 )
+HEADER = ",".join(COLUMNS) + "\r\n"  # as csv.writer writes it: CRLF line ends
 WEEKDAY_FACTOR = (1.25, 1.16, 1.08, 1.02, 0.95, 0.80, 0.75)  # Monday .. Sunday
 PRIORITIES = (("P1", 0.05, 4), ("P2", 0.15, 8), ("P3", 0.45, 24), ("P4", 0.35, 72))  # name, share, SLA hours
 FIRST_RESPONSE_HOURS = {"P1": 0.25, "P2": 0.75, "P3": 2.0, "P4": 6.0}  # mean wait for a first answer
@@ -85,10 +91,17 @@ CATEGORY_NAMES, CATEGORY_CUM = list(CATEGORIES), cumulative(CATEGORY_WEIGHTS)
 CHANNEL_NAMES, CHANNEL_CUM = [c[0] for c in CHANNELS], cumulative(c[1] for c in CHANNELS)
 
 
-def weighted(rng: random.Random, population: list, cum_weights: list[float]):
+def weighted(rng: random.Random, population: Sequence, cum_weights: list[float]):
     """`rng.choices(population, cum_weights=cum_weights)[0]`, drawing the same number, without
     the list and the checks (the hot loop draws four of these per ticket)."""
     return population[bisect.bisect_right(cum_weights, rng.random() * (cum_weights[-1] + 0.0), 0, len(population) - 1)]
+
+
+def csv_field(text: str) -> str:
+    """A field as Python's csv module writes it (excel dialect, minimal quoting)."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def timestamp(value: datetime) -> str:
@@ -97,7 +110,7 @@ def timestamp(value: datetime) -> str:
 
 
 def tickets_opened(day: date, seed: int, volume: int, agents: list[Agent]):
-    """Yield, for every ticket opened on `day`, its status changes as (when, CSV row)."""
+    """Yield, for every ticket opened on `day`, its status changes as (when, CSV line)."""
     rng = random.Random(f"{seed}:{day.isoformat()}")
     n = max(1, round(volume * WEEKDAY_FACTOR[day.weekday()] * rng.uniform(0.93, 1.07)))
     midnight = datetime(day.year, day.month, day.day)
@@ -119,56 +132,68 @@ def tickets_opened(day: date, seed: int, volume: int, agents: list[Agent]):
         has_pending = stuck or rng.random() < PENDING_SHARE
         closed = resolved + timedelta(hours=rng.uniform(24, 72))
 
-        ticket_id, first, res = f"TK-{day:%Y%m%d}-{seq:05d}", timestamp(first_response), timestamp(resolved)
-        head = (ticket_id, timestamp(created))
-        tail = (priority, category, channel, agent.agent_id, agent.name, customer, subject)
-        yield created, (*head, head[1], "open", *tail, "", "")
-        yield first_response, (*head, first, "in_progress", *tail, first, "")
+        opened, first, res = timestamp(created), timestamp(first_response), timestamp(resolved)
+        head = f"TK-{day:%Y%m%d}-{seq:05d},{opened}"
+        tail = ",".join(
+            (priority, category, channel, agent.agent_id, csv_field(agent.name), customer, csv_field(subject))
+        )
+        yield created, f"{head},{opened},open,{tail},,\r\n"
+        yield first_response, f"{head},{first},in_progress,{tail},{first},\r\n"
         if has_pending:
-            yield pending, (*head, timestamp(pending), "pending", *tail, first, "")
+            yield pending, f"{head},{timestamp(pending)},pending,{tail},{first},\r\n"
         if not stuck:
-            yield resolved, (*head, res, "resolved", *tail, first, res)
-            yield closed, (*head, timestamp(closed), "closed", *tail, first, res)
+            yield resolved, f"{head},{res},resolved,{tail},{first},{res}\r\n"
+            yield closed, f"{head},{timestamp(closed)},closed,{tail},{first},{res}\r\n"
+
+
+def draw_day(task: tuple[date, date, date, int, int, list[Agent]]) -> dict[date, list[tuple[int, str]]]:
+    """The status changes of the tickets opened on a day that fall in [start, end], by day, each
+    as (microseconds since EPOCH, CSV line), sorted: what a worker process returns."""
+    opened, start, end, seed, volume, agents = task
+    by_day: dict[date, list[tuple[int, str]]] = {}
+    for when, line in tickets_opened(opened, seed, volume, agents):
+        event_day = when.date()
+        if start <= event_day <= end:
+            by_day.setdefault(event_day, []).append(((when - EPOCH) // MICROSECOND, line))
+    for changes in by_day.values():
+        changes.sort()  # by time, then ticket id (every line starts with it, all of one length)
+    return by_day
 
 
 def generate(
     out_dir: Path, start: date, end: date, seed: int = 42, volume: int = DEFAULT_VOLUME, progress=print
 ) -> list[Path]:
-    """Write one CSV per day in [start, end] under out_dir/tickets; return the files written."""
+    """Write one CSV per day in [start, end] under out_dir/tickets; return the files written.
+    The opening days are drawn on every core; the files are the same however many there are."""
     if start < WORLD_START:
         raise ValueError(f"tickets start on {WORLD_START} (the simulated helpdesk's first day), not {start}")
     if end < start:
         raise ValueError(f"--end {end} is before --start {start}")
     agents = make_agents(seed)
-    by_day: dict[date, list[tuple]] = {}
     first_open_day = max(WORLD_START, start - timedelta(days=MAX_LIFETIME_DAYS))
-    day = first_open_day
+    opening_days = [first_open_day + timedelta(days=d) for d in range((end - first_open_day).days + 1)]
+    tasks = [(day, start, end, seed, volume, agents) for day in opening_days]
+    drawn: dict[date, list[list[tuple[int, str]]]] = {}
     # two steps of similar length: draw every ticket opened up to `end`, then write the days asked for
-    with track("generate tickets (drawing)", (end - first_open_day).days + 1, "days") as task:
-        while day <= end:
-            for when, row in tickets_opened(day, seed, volume, agents):
-                event_day = when.date()
-                if start <= event_day <= end:
-                    by_day.setdefault(event_day, []).append((when, row))
-            day += timedelta(days=1)
+    # the workers are forked before the progress display starts a thread of its own
+    with (
+        multiprocessing.get_context("fork").Pool(min(len(tasks), os.cpu_count() or 1)) as pool,
+        track("generate tickets (drawing)", len(tasks), "days") as task,
+    ):
+        for by_day in pool.imap(draw_day, tasks):
+            for day, changes in by_day.items():
+                drawn.setdefault(day, []).append(changes)
             task.advance()
 
     folder = out_dir / LANDING_SUBDIR
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    day = start
+    written, rows = [], 0
     with track("generate tickets (writing)", (end - start).days + 1, "files") as task:
-        while day <= end:
-            rows = sorted(by_day.get(day, []), key=lambda e: (e[0], e[1][0]))
-            written.append(write_day(folder, day, [r for _, r in rows]))
-            day += timedelta(days=1)
-            task.advance(rows=len(rows))
-    progress(
-        f"tickets: wrote {len(written)} file(s), {start} .. {end}, "
-        f"{sum(len(v) for v in by_day.values()):,} rows, in {folder}"
-    )
+        for d in range((end - start).days + 1):
+            day = start + timedelta(days=d)
+            lines = [line for _, line in heapq.merge(*drawn.get(day, []))]
+            written.append(write_text(folder / f"tickets_{day.isoformat()}.csv", HEADER + "".join(lines)))
+            rows += len(lines)
+            task.advance(rows=len(lines))
+    progress(f"tickets: wrote {len(written)} file(s), {start} .. {end}, {rows:,} rows, in {folder}")
     return written
-
-
-def write_day(folder: Path, day: date, rows: list[tuple]) -> Path:
-    return write_csv(folder / f"tickets_{day.isoformat()}.csv", COLUMNS, rows)
