@@ -34,24 +34,36 @@ gone as (
     where summary_rows.cons_acct_key is null
 
 ),
+
+-- two scans, not one filter with an OR: the watermark alone lets the scan skip the files and
+-- row groups written before it (with the OR every summary row's arrays were read: ~10x slower)
+candidates as (
+
+    select * from {{ ref('summary') }}
+    where {{ watermark_filter() }}
+    union all
+    select * from {{ ref('summary') }}
+    where cons_acct_key in (select gone.cons_acct_key from gone) and not coalesce({{ watermark_filter() }}, false)
+
+),
 {% endif %}
+
+{#- a full build reads the summary itself: a CTE referenced twice may be materialized whole -#}
+{%- set summary_rows = 'candidates' if is_incremental() else ref('summary') %}
 
 latest_months as (
 
     select
         cons_acct_key,
         max(month_date) as month_date
-    from {{ ref('summary') }}
-    {% if is_incremental() %}
-        where {{ watermark_filter() }} or cons_acct_key in (select gone.cons_acct_key from gone)
-    {% endif %}
+    from {{ summary_rows }}
     group by cons_acct_key
 
 )
 
 -- the summary's columns follow the var summary_columns (one history array each): not a fixed list
 select summary_rows.*  -- noqa: AM04
-from {{ ref('summary') }} as summary_rows
+from {{ summary_rows }} as summary_rows
 inner join latest_months
     on summary_rows.cons_acct_key = latest_months.cons_acct_key
     and summary_rows.month_date = latest_months.month_date
